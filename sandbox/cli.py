@@ -1,0 +1,62 @@
+"""The composition root: parses ``sandbox …`` and hands each command group its settings.
+
+Command groups are imported only when used, so ``sandbox runtime run`` pays for the
+runtime alone (start-up time is part of every container start).
+"""
+
+from __future__ import annotations
+
+import sys
+
+USAGE = """\
+usage: sandbox COMMAND [ARGS]
+
+A terminal classroom for Docker and Kubernetes, on a real mini container engine.
+
+commands:
+  playground        a shell in a fresh busybox container (overlay, namespaces, cgroups)
+  runtime ...       run OCI bundles like runc: run, create, start, kill, delete, state, list
+  image ...         the image store: bootstrap (offline base images), ls
+  version           print the version
+
+Run `sandbox COMMAND --help` for a command's options.
+"""
+
+
+def _dispatch(argv: list[str]) -> int:
+    if not argv or argv[0] in ("-h", "--help", "help"):
+        print(USAGE, end="")
+        return 0
+    cmd, rest = argv[0], argv[1:]
+    if cmd == "runtime":
+        from sandbox.runtime.cli import main as runtime_main
+
+        return runtime_main(rest)
+    if cmd in ("image", "images"):
+        from sandbox.images.cli import main as image_main
+
+        return image_main(rest)
+    if cmd == "playground":
+        from sandbox.engine.playground import main as playground_main
+
+        return playground_main(rest)
+    if cmd in ("version", "--version"):
+        from sandbox import __version__
+
+        print(f"sandbox {__version__}")
+        return 0
+    print(f"sandbox: unknown command {cmd!r}\n", file=sys.stderr)
+    print(USAGE, end="", file=sys.stderr)
+    return 2
+
+
+def main(argv: list[str] | None = None) -> int:
+    from sandbox.errors import SandboxError
+
+    try:
+        return _dispatch(sys.argv[1:] if argv is None else argv)
+    except SandboxError as e:
+        print(f"sandbox: {e.render()}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130

@@ -1,0 +1,150 @@
+"""The one error root of the project.
+
+Every failure a user can see is a ``SandboxError``: a message saying what went wrong and,
+where we know one, a hint saying what to do. Front ends render them all the same way.
+
+    SandboxError(message, hint)
+     ├── SyscallError          a system call failed: call, path, errno      (linux)
+     ├── SpecError             an OCI runtime spec is invalid: field         (runtime)
+     ├── StateError            a container state transition is not allowed   (runtime)
+     ├── ContainerNotFound     no container with that id in the state root   (runtime)
+     ├── ContainerExists       a container with that id already exists       (runtime)
+     ├── CgroupError           a cgroup could not be set up or read          (runtime)
+     ├── StorageError          the image store refused or failed              (storage)
+     │    ├── BlobUnknown, LayerUnknown, ImageUnknown
+     │    ├── ImageUsedByContainer, LayerInUse
+     │    ├── DigestMismatch
+     │    └── UnsafeArchive    a tar member would escape the target or is not allowed
+     └── BootstrapError        a base image could not be built               (images)
+"""
+
+from __future__ import annotations
+
+import errno as _errno
+import os
+
+
+class SandboxError(Exception):
+    """The root: ``message`` says what is wrong, ``hint`` what to do about it."""
+
+    def __init__(self, message: str, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+    def __str__(self) -> str:
+        return self.message
+
+    def render(self) -> str:
+        """The one-or-two-line form every front end prints."""
+        return self.message if not self.hint else f"{self.message}\nhint: {self.hint}"
+
+
+class SyscallError(SandboxError):
+    """A system call failed. Carries the call, the path or object it acted on, and errno."""
+
+    def __init__(self, call: str, err: int, path: str | None = None, hint: str | None = None) -> None:
+        self.call = call
+        self.errno = err
+        self.path = path
+        where = f" {path}" if path else ""
+        name = _errno.errorcode.get(err, str(err))
+        super().__init__(f"{call}{where}: {os.strerror(err)} ({name})", hint)
+
+
+class SpecError(SandboxError):
+    """An OCI runtime spec (config.json) is invalid. ``field`` is its JSON path."""
+
+    def __init__(self, field: str, problem: str, hint: str | None = None) -> None:
+        self.field = field
+        self.problem = problem
+        super().__init__(f"config.json: {field}: {problem}", hint)
+
+
+class StateError(SandboxError):
+    """A lifecycle operation is not allowed in the container's current state."""
+
+    def __init__(self, container: str, operation: str, current: str, wanted: str | None = None) -> None:
+        self.container = container
+        self.operation = operation
+        self.current = current
+        self.wanted = wanted
+        target = f" (needs {wanted})" if wanted else ""
+        super().__init__(f"cannot {operation} container {container}: it is {current}{target}")
+
+
+class ContainerNotFound(SandboxError):
+    def __init__(self, container: str, root: str | None = None) -> None:
+        self.container = container
+        where = f" in {root}" if root else ""
+        super().__init__(f"container {container} does not exist{where}")
+
+
+class ContainerExists(SandboxError):
+    def __init__(self, container: str) -> None:
+        self.container = container
+        super().__init__(f"container {container} already exists", "pick another id or delete the old one")
+
+
+class CgroupError(SandboxError):
+    """A cgroup operation failed: ``path`` is the cgroup directory or file."""
+
+    def __init__(self, message: str, path: str | None = None, hint: str | None = None) -> None:
+        self.path = path
+        super().__init__(f"{message}: {path}" if path else message, hint)
+
+
+class StorageError(SandboxError):
+    """The image store refused an operation or found damage."""
+
+
+class BlobUnknown(StorageError):
+    def __init__(self, digest: str) -> None:
+        self.digest = digest
+        super().__init__(f"blob {digest} is not in the store")
+
+
+class LayerUnknown(StorageError):
+    def __init__(self, layer: str) -> None:
+        self.layer = layer
+        super().__init__(f"layer {layer} is not in the store")
+
+
+class ImageUnknown(StorageError):
+    def __init__(self, reference: str) -> None:
+        self.reference = reference
+        super().__init__(f"no such image: {reference}", "list images with `sandbox docker images`")
+
+
+class ImageUsedByContainer(StorageError):
+    def __init__(self, image: str, container: str) -> None:
+        self.image = image
+        self.container = container
+        super().__init__(f"image {image} is used by container {container}", "remove the container first")
+
+
+class LayerInUse(StorageError):
+    def __init__(self, layer: str, user: str) -> None:
+        self.layer = layer
+        self.user = user
+        super().__init__(f"layer {layer} is still used by {user}")
+
+
+class DigestMismatch(StorageError):
+    def __init__(self, expected: str, actual: str, what: str = "blob") -> None:
+        self.expected = expected
+        self.actual = actual
+        super().__init__(f"{what} digest mismatch: expected {expected}, got {actual}")
+
+
+class UnsafeArchive(StorageError):
+    """A tar member would escape the extraction root, or is of a refused kind."""
+
+    def __init__(self, member: str, reason: str) -> None:
+        self.member = member
+        self.reason = reason
+        super().__init__(f"refusing tar member {member!r}: {reason}")
+
+
+class BootstrapError(SandboxError):
+    """A base image could not be built offline."""

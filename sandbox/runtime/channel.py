@@ -1,0 +1,58 @@
+"""Messages from a container's shim and init back to the runtime, over one pipe.
+
+Each message is one JSON line written with a single ``write(2)``: below PIPE_BUF the kernel
+keeps it whole even with two writers (shim and init), so lines never interleave.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import select
+import time
+from collections.abc import Iterator
+from typing import Any
+
+from sandbox.errors import SandboxError
+from sandbox.linux.trace import TraceRecord
+
+
+def send(fd: int, kind: str, **data: Any) -> None:
+    data["t"] = kind
+    os.write(fd, json.dumps(data, separators=(",", ":"), default=str).encode() + b"\n")
+
+
+class TraceToPipe:
+    """A trace sink for use between fork and exec."""
+
+    def __init__(self, fd: int) -> None:
+        self.fd = fd
+
+    def __call__(self, rec: TraceRecord) -> None:
+        send(self.fd, "trace", op=rec.op, args=rec.args, pid=rec.pid, time=rec.time, error=rec.error)
+
+
+def receive(fd: int, timeout: float) -> Iterator[dict[str, Any]]:
+    """Yield messages until EOF; raise if none arrives for ``timeout`` seconds."""
+    buf = b""
+    deadline = time.monotonic() + timeout
+    while True:
+        nl = buf.find(b"\n")
+        if nl >= 0:
+            line, buf = buf[:nl], buf[nl + 1:]
+            yield json.loads(line)
+            deadline = time.monotonic() + timeout
+            continue
+        left = deadline - time.monotonic()
+        if left <= 0 or not select.select([fd], [], [], left)[0]:
+            raise SandboxError(f"container init did not answer within {timeout:.0f}s",
+                               "the process may be stuck; see `sandbox runtime run --trace`")
+        chunk = os.read(fd, 65536)
+        if not chunk:
+            return
+        buf += chunk
+
+
+def to_record(msg: dict[str, Any]) -> TraceRecord:
+    return TraceRecord(op=msg["op"], args=msg.get("args") or {}, pid=msg.get("pid", 0),
+                       time=msg.get("time", 0.0), error=msg.get("error"))

@@ -1,0 +1,450 @@
+"""The runtime's public face: OCI-style lifecycle operations on containers.
+
+    rt = Runtime(Path("/run/sandbox/runtime"))
+    rt.create("web", spec, bundle)      # namespaces, rootfs, cgroup, security: blocked before exec
+    rt.start("web")                     # exec the process
+    rt.wait("web")                      # ExitStatus(code=0, signal=None, oom_killed=False)
+    rt.delete("web")
+
+It knows nothing of images, HTTP or Kubernetes: a ``Spec`` and a root directory are all it
+needs. Each operation checks the state machine first and raises ``StateError`` naming both
+states when the transition is not allowed.
+"""
+
+from __future__ import annotations
+
+import errno
+import gc
+import os
+import select
+import signal
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sandbox.errors import SandboxError, SpecError
+from sandbox.linux import proc
+from sandbox.linux.trace import NULL_TRACER, Tracer
+from sandbox.runtime import channel, namespaces, rootfs, shim
+from sandbox.runtime.init import InitConfig
+from sandbox.runtime.spec import Spec
+from sandbox.runtime.state import State, StateDir, Status, check_transition
+
+_CREATE_TIMEOUT = 30.0
+
+
+@dataclass
+class ProcessIO:
+    """Where the container's stdio goes.
+
+    - ``inherit``: the caller's own 0/1/2 (``runtime run`` in a terminal);
+    - ``fds``: the given descriptors (the engine's attach plumbing);
+    - ``log``: stdout/stderr copied by the shim into a json-file log, stdin from /dev/null;
+    - ``pty``: a new pseudo-terminal; ``Created.pty_master`` is the caller's end.
+    """
+
+    mode: str = "inherit"
+    fds: tuple[int, int, int] | None = None
+    log_path: str | None = None
+    console_size: tuple[int, int] | None = None
+
+    @classmethod
+    def inherit(cls) -> "ProcessIO":
+        return cls("inherit")
+
+    @classmethod
+    def log(cls, path: str) -> "ProcessIO":
+        return cls("log", log_path=path)
+
+    @classmethod
+    def pty(cls, rows: int = 24, cols: int = 80) -> "ProcessIO":
+        return cls("pty", console_size=(rows, cols))
+
+
+@dataclass
+class Created:
+    state: State
+    pty_master: int | None = None
+
+
+@dataclass(frozen=True)
+class ExitStatus:
+    code: int
+    signal: int | None = None
+    oom_killed: bool = False
+
+
+@dataclass
+class _Children:
+    shims: dict[str, int] = field(default_factory=dict)
+
+
+class Runtime:
+    def __init__(self, root: Path, *, tracer: Tracer = NULL_TRACER, cgroup_parent: str = "sandbox",
+                 cgroup_root: Path = Path("/sys/fs/cgroup"), cgroup_mode: object | None = None) -> None:
+        self.root = Path(root)
+        self.tracer = tracer
+        self.cgroup_parent = cgroup_parent
+        self.cgroup_root = cgroup_root
+        self._cgroup_mode = cgroup_mode
+        self._v1_hierarchies: list[str] | None = None
+        self._children = _Children()
+
+    # -- helpers ---------------------------------------------------------------------------
+
+    def _mode(self) -> object:
+        if self._cgroup_mode is None:
+            from sandbox.runtime.cgroups import detect_mode
+
+            self._cgroup_mode = detect_mode()
+        return self._cgroup_mode
+
+    def _cgroup(self, name: str):  # -> CgroupManager
+        from sandbox.runtime.cgroups import open_manager
+
+        return open_manager(name, parent=self.cgroup_parent, tracer=self.tracer, root=self.cgroup_root,
+                            mode=self._mode())  # type: ignore[arg-type]
+
+    def _hierarchies(self) -> list[str]:
+        """The v1 hierarchies to mount at /sys/fs/cgroup inside (empty on pure v2)."""
+        if self._v1_hierarchies is None:
+            from sandbox.runtime.cgroups import CgroupMode
+
+            if self._mode() == CgroupMode.V2:
+                self._v1_hierarchies = []
+            else:
+                seen: list[str] = []
+                for m in proc.read_mountinfo():
+                    if m.fstype != "cgroup":
+                        continue
+                    opts = [o for o in m.super_options.split(",") if o not in ("rw", "ro")
+                            and not o.startswith("release_agent")]
+                    key = ",".join(opts)
+                    if key and key not in seen:
+                        seen.append(key)
+                self._v1_hierarchies = seen
+        return self._v1_hierarchies
+
+    def _dir(self, container: str) -> StateDir:
+        return StateDir(self.root, container)
+
+    # -- create ----------------------------------------------------------------------------
+
+    def create(self, container: str, spec: Spec, bundle: Path | str = ".", *,
+               io: ProcessIO | None = None, detach: bool = True) -> Created:
+        io = io or ProcessIO.inherit()
+        sd = self._dir(container)
+        if sd.exists():
+            from sandbox.errors import ContainerExists
+
+            raise ContainerExists(container)
+        # Everything that can be refused is checked before anything is made.
+        from sandbox.runtime.cgroups import validate_resources
+
+        validate_resources(spec.linux.resources)
+        if spec.overlay is None and not spec.root.path.is_dir():
+            raise SpecError("root.path", f"{spec.root.path} does not exist or is not a directory")
+        if spec.process.terminal and io.mode != "pty":
+            raise SpecError("process.terminal", "a terminal needs a pty",
+                            "use `sandbox runtime run` in a terminal, or set terminal to false")
+        compiled = None
+        if spec.linux.seccomp is not None:
+            from sandbox.runtime.seccomp import compile_profile
+
+            compiled = compile_profile(spec.linux.seccomp)
+        ns = namespaces.plan([(n.type, n.path) for n in spec.linux.namespaces])
+        cgroup_name = spec.linux.cgroups_path or container
+
+        sd.make()
+        cg = None
+        to_close: list[int] = []
+        shim_pid = 0
+        try:
+            os.mkfifo(sd.exec_fifo, 0o622)
+            os.chmod(sd.exec_fifo, 0o622)
+            plan = self._rootfs_plan(spec, sd)
+            cg = self._cgroup(cgroup_name)
+            cg.create()
+            cg.apply(spec.linux.resources)
+
+            sync_r, sync_w = os.pipe()
+            to_close += [sync_r, sync_w]
+            fifo_fd = os.open(sd.exec_fifo, os.O_PATH | os.O_CLOEXEC)
+            to_close.append(fifo_fd)
+            stdio, pty_master, pty_slave, out_pipes, child_only = self._stdio(io)
+            to_close += child_only
+            if pty_slave is not None:
+                plan.console = f"/proc/self/fd/{pty_slave}"
+            init_cfg = InitConfig(
+                container=container, unshare_flags=ns.unshare_flags, join=ns.join,
+                hostname=spec.hostname, new_net=ns.new_net, plan=plan, process=spec.process,
+                seccomp=compiled, stdio=stdio, pty_slave=pty_slave, sync_fd=sync_w, fifo_fd=fifo_fd,
+                trace=self.tracer.enabled,
+                close_fds=list(out_pipes) if out_pipes else [],
+            )
+            shim_cfg = shim.ShimConfig(
+                init=init_cfg, state=sd, cgroup=cg, new_pid_ns=ns.new_pid, join_pid_ns=ns.join_pid,
+                detach=detach, log_path=io.log_path, out_pipes=out_pipes,
+            )
+            # Freeze the garbage collector across fork: a collection in the child would touch
+            # (and so copy) every object page it shares with us.
+            gc.disable()
+            try:
+                shim_pid = os.fork()
+                if shim_pid == 0:
+                    os.close(sync_r)
+                    if pty_master is not None:
+                        os.close(pty_master)
+                    shim.run(shim_cfg)
+            finally:
+                gc.enable()
+            self._children.shims[container] = shim_pid
+            for fd in to_close:
+                if fd != sync_r:
+                    os.close(fd)
+            to_close = [sync_r]
+            if out_pipes:
+                for fd in out_pipes:
+                    os.close(fd)
+            init_pid = self._await_ready(sync_r)
+            os.close(sync_r)
+            to_close = []
+            st = State(id=container, bundle=str(bundle), status=Status.CREATED, pid=init_pid,
+                       pid_start=proc.start_time(init_pid) or 0, shim_pid=shim_pid,
+                       shim_start=proc.start_time(shim_pid) or 0, created=time.time(),
+                       cgroup=cgroup_name, annotations=dict(spec.annotations))
+            sd.write(st)
+            return Created(st, pty_master)
+        except BaseException:
+            for fd in to_close:
+                try:
+                    os.close(fd)
+                except OSError:
+                    pass
+            self._abort(container, sd, cg, shim_pid)
+            raise
+
+    def _rootfs_plan(self, spec: Spec, sd: StateDir) -> rootfs.RootfsPlan:
+        if spec.overlay is not None:
+            target = sd.path / "rootfs"
+            target.mkdir()
+            ov = spec.overlay
+            data = (f"lowerdir={':'.join(str(p) for p in ov.lowerdirs)},upperdir={ov.upperdir},"
+                    f"workdir={ov.workdir}")
+            plan = rootfs.RootfsPlan(target=str(target), overlay_data=data)
+        else:
+            plan = rootfs.RootfsPlan(target=str(spec.root.path), source_dir=str(spec.root.path))
+        plan.readonly = spec.root.readonly
+        plan.mounts = [(m.destination, m.type, m.source, list(m.options)) for m in spec.mounts]
+        plan.masked = list(spec.linux.masked_paths)
+        plan.readonly_paths = list(spec.linux.readonly_paths)
+        plan.sysctl = dict(spec.linux.sysctl)
+        if any(m.type == "cgroup" for m in spec.mounts):
+            plan.cgroup_v1_hierarchies = self._hierarchies()
+        return plan
+
+    @staticmethod
+    def _stdio(io: ProcessIO):
+        """(stdio for the init, pty master, pty slave, log pipes' read ends, fds to close here)."""
+        if io.mode == "inherit":
+            return None, None, None, None, []
+        if io.mode == "fds":
+            assert io.fds is not None
+            return io.fds, None, None, None, []
+        if io.mode == "pty":
+            import fcntl
+            import struct
+            import termios
+
+            master, slave = os.openpty()
+            rows, cols = io.console_size or (24, 80)
+            fcntl.ioctl(master, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
+            return None, master, slave, None, [slave]
+        if io.mode == "log":
+            devnull = os.open("/dev/null", os.O_RDONLY | os.O_CLOEXEC)
+            out_r, out_w = os.pipe()
+            err_r, err_w = os.pipe()
+            return (devnull, out_w, err_w), None, None, (out_r, err_r), [devnull, out_w, err_w]
+        raise SandboxError(f"unknown io mode {io.mode!r}")
+
+    def _await_ready(self, sync_r: int) -> int:
+        init_pid = 0
+        for msg in channel.receive(sync_r, _CREATE_TIMEOUT):
+            kind = msg["t"]
+            if kind == "trace":
+                self.tracer.forward(channel.to_record(msg))
+            elif kind == "pid":
+                init_pid = msg["pid"]
+            elif kind == "ready":
+                return init_pid
+            elif kind == "error":
+                if msg.get("field"):
+                    raise SpecError(msg["field"], msg["message"])
+                raise SandboxError(f"container init failed: {msg['message']}")
+        raise SandboxError("container init exited before it was ready")
+
+    def _abort(self, container: str, sd: StateDir, cg, shim_pid: int) -> None:
+        """Undo a half-made container: processes, cgroup, state directory."""
+        if cg is not None:
+            try:
+                cg.kill_all(signal.SIGKILL)
+            except (SandboxError, OSError):
+                pass
+        if shim_pid:
+            try:
+                os.waitpid(shim_pid, 0)
+            except ChildProcessError:
+                pass
+            self._children.shims.pop(container, None)
+        if cg is not None:
+            try:
+                cg.destroy()
+            except (SandboxError, OSError):
+                pass
+        sd.remove()
+
+    # -- the rest of the lifecycle -----------------------------------------------------------
+
+    def state(self, container: str) -> State:
+        sd = self._dir(container)
+        st = sd.read()
+        st.status = self._status(sd, st)
+        ex = sd.read_exit()
+        if ex is not None:
+            st.exit_code = ex["code"]  # type: ignore[assignment]
+            st.exit_signal = ex["signal"]  # type: ignore[assignment]
+            st.oom_killed = bool(ex["oom_killed"])
+            st.finished = float(ex["finished"])  # type: ignore[arg-type]
+        return st
+
+    def _status(self, sd: StateDir, st: State) -> Status:
+        if sd.exit_file.exists() or not st.pid:
+            return Status.STOPPED if st.pid else st.status
+        if proc.start_time(st.pid) != st.pid_start or proc.process_state(st.pid) in ("Z", "X", None):
+            return Status.STOPPED
+        if sd.exec_fifo.exists():
+            return Status.CREATED
+        try:
+            if self._cgroup(st.cgroup).is_frozen():
+                return Status.PAUSED
+        except (SandboxError, OSError):
+            pass
+        return Status.RUNNING
+
+    def list(self) -> list[State]:
+        if not self.root.is_dir():
+            return []
+        out = []
+        for entry in sorted(os.listdir(self.root)):
+            try:
+                out.append(self.state(entry))
+            except SandboxError:
+                continue
+        return out
+
+    def start(self, container: str) -> State:
+        sd = self._dir(container)
+        st = self.state(container)
+        check_transition(container, "start", st.status)
+        # A non-blocking open succeeds at once; the init's blocking open for writing then
+        # completes, and its one byte says it is about to exec.
+        fd = os.open(sd.exec_fifo, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+        try:
+            deadline = time.monotonic() + _CREATE_TIMEOUT
+            while True:
+                ready, _, _ = select.select([fd], [], [], 0.05)
+                if ready:
+                    try:
+                        if os.read(fd, 1) == b"0":
+                            break
+                    except BlockingIOError:
+                        pass
+                if proc.start_time(st.pid) != st.pid_start or time.monotonic() > deadline:
+                    raise SandboxError(f"container {container} init is gone; cannot start it",
+                                       f"see `sandbox runtime state {container}`")
+        finally:
+            os.close(fd)
+        os.unlink(sd.exec_fifo)
+        st.status = Status.RUNNING
+        st.started = time.time()
+        sd.write(st)
+        self.tracer.emit("start", container=container, pid=st.pid)
+        return st
+
+    def wait(self, container: str, timeout: float | None = None) -> ExitStatus:
+        """Block until the container's shim has recorded the exit."""
+        sd = self._dir(container)
+        st = sd.read()
+        shim_pid = self._children.shims.get(container)
+        if shim_pid:
+            os.waitpid(shim_pid, 0)
+            self._children.shims.pop(container, None)
+        elif proc.start_time(st.shim_pid) == st.shim_start:
+            _wait_pid(st.shim_pid, timeout)
+        ex = sd.read_exit()
+        if ex is None:
+            return ExitStatus(code=255)
+        return ExitStatus(code=int(ex["code"]), signal=ex["signal"],  # type: ignore[arg-type]
+                          oom_killed=bool(ex["oom_killed"]))
+
+    def kill(self, container: str, sig: int = signal.SIGTERM, all_processes: bool = False) -> None:
+        st = self.state(container)
+        check_transition(container, "kill", st.status)
+        self.tracer.emit("kill", container=container, signal=sig, all=all_processes)
+        if all_processes:
+            self._cgroup(st.cgroup).kill_all(sig)
+            return
+        try:
+            os.kill(st.pid, sig)
+        except ProcessLookupError:
+            pass
+
+    def pause(self, container: str) -> None:
+        st = self.state(container)
+        check_transition(container, "pause", st.status)
+        self._cgroup(st.cgroup).freeze()
+
+    def resume(self, container: str) -> None:
+        st = self.state(container)
+        check_transition(container, "resume", st.status)
+        self._cgroup(st.cgroup).thaw()
+
+    def delete(self, container: str, force: bool = False) -> None:
+        sd = self._dir(container)
+        st = self.state(container)
+        if st.status in (Status.RUNNING, Status.PAUSED) and not force:
+            check_transition(container, "delete", st.status)
+        cg = self._cgroup(st.cgroup)
+        if st.status != Status.STOPPED:
+            # A created container's init is blocked on the exec fifo: kill it like runc does.
+            cg.kill_all(signal.SIGKILL)
+            if st.status == Status.PAUSED:
+                cg.thaw()
+        self.wait(container)
+        cg.destroy()
+        sd.remove()
+        self.tracer.emit("delete", container=container)
+
+    def run(self, container: str, spec: Spec, bundle: Path | str = ".", *,
+            io: ProcessIO | None = None) -> ExitStatus:
+        """create + start + wait + delete: ``runc run`` without a terminal."""
+        self.create(container, spec, bundle, io=io, detach=False)
+        try:
+            self.start(container)
+            return self.wait(container)
+        finally:
+            self.delete(container, force=True)
+
+
+def _wait_pid(pid: int, timeout: float | None) -> None:
+    """Wait for a process that is not our child: a pidfd becomes readable when it exits."""
+    try:
+        fd = os.pidfd_open(pid)
+    except OSError as e:
+        if e.errno == errno.ESRCH:
+            return
+        raise
+    try:
+        select.select([fd], [], [], timeout)
+    finally:
+        os.close(fd)

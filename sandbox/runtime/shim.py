@@ -1,0 +1,137 @@
+"""The per-container shim: the parent of the container's init, in the host's namespaces.
+
+It outlives the runtime call that made it (and the engine), so it is the one that reaps the
+init, records the exit code and whether the OOM killer ended it, and copies the
+container's output into a json-file log. It never runs container code itself.
+"""
+
+from __future__ import annotations
+
+import os
+import selectors
+import signal
+import time
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, NoReturn
+
+from sandbox.errors import SandboxError
+from sandbox.linux.syscalls import CLONE_NEWPID, LinuxSyscalls
+from sandbox.linux.trace import Tracer
+from sandbox.runtime import channel
+from sandbox.runtime import init as container_init
+from sandbox.runtime.logs import JsonFileLog
+from sandbox.runtime.state import StateDir
+
+if TYPE_CHECKING:
+    from sandbox.runtime.cgroups import CgroupManager
+
+
+@dataclass
+class ShimConfig:
+    init: container_init.InitConfig
+    state: StateDir
+    cgroup: "CgroupManager"
+    new_pid_ns: bool
+    join_pid_ns: str | None
+    detach: bool
+    log_path: str | None = None
+    """Write the container's stdout/stderr here, in Docker's json-file format."""
+    out_pipes: tuple[int, int] | None = None
+    """Read ends of the container's stdout and stderr pipes (log mode)."""
+
+
+def run(cfg: ShimConfig) -> NoReturn:
+    code = 1
+    try:
+        code = _run(cfg)
+    except SandboxError as e:
+        # Before the init is released: tell the runtime why, so `create` fails with it.
+        try:
+            channel.send(cfg.init.sync_fd, "error", message=e.render(), field=None)
+        except OSError:
+            pass
+    finally:
+        os._exit(code)
+
+
+def _run(cfg: ShimConfig) -> int:
+    init = cfg.init
+    tracer = Tracer(channel.TraceToPipe(init.sync_fd)) if init.trace else Tracer()
+    sys = LinuxSyscalls(tracer)
+    if cfg.detach:
+        # Our own session: the terminal that ran `create` may close, and its SIGHUP must
+        # not reach the container.
+        os.setsid()
+    # Only our children enter a new pid namespace; we stay in the host's so we can reap
+    # and account for the init as an ordinary child.
+    if cfg.join_pid_ns:
+        fd = os.open(cfg.join_pid_ns, os.O_RDONLY | os.O_CLOEXEC)
+        sys.setns(fd, CLONE_NEWPID, cfg.join_pid_ns)
+        os.close(fd)
+    elif cfg.new_pid_ns:
+        sys.unshare(CLONE_NEWPID)
+    go_r, go_w = os.pipe()
+    init.go_fd = go_r
+    pid = os.fork()
+    if pid == 0:
+        os.close(go_w)
+        container_init.run(init)
+    os.close(go_r)
+    cfg.cgroup.add_process(pid)
+    channel.send(init.sync_fd, "pid", pid=pid)
+    os.write(go_w, b"1")
+    os.close(go_w)
+    os.close(init.sync_fd)
+    for fd in (init.fifo_fd, init.pty_slave):
+        if fd is not None and fd >= 0:
+            os.close(fd)
+    if init.stdio is not None:
+        for fd in set(init.stdio):
+            if fd > 2:
+                os.close(fd)
+    # Signals meant for the container must not end the shim before it has recorded the exit.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    signal.signal(signal.SIGHUP, signal.SIG_IGN)
+    if cfg.out_pipes is not None:
+        _copy_logs(cfg.out_pipes, cfg.log_path)
+    _, status = os.waitpid(pid, 0)
+    finished = time.time()
+    oom = False
+    try:
+        oom = cfg.cgroup.oom_killed()
+    except OSError:
+        pass
+    if os.WIFSIGNALED(status):
+        sig = os.WTERMSIG(status)
+        code = 128 + sig
+    else:
+        sig = None
+        code = os.WEXITSTATUS(status)
+    cfg.state.write_exit(code, sig, oom, finished)
+    return code
+
+
+def _copy_logs(pipes: tuple[int, int], log_path: str | None) -> None:
+    """Copy both streams until the container closes them (all its processes exited)."""
+    log = JsonFileLog(log_path) if log_path else None
+    sel = selectors.DefaultSelector()
+    names = {pipes[0]: "stdout", pipes[1]: "stderr"}
+    for fd in pipes:
+        sel.register(fd, selectors.EVENT_READ)
+    open_fds = set(pipes)
+    while open_fds:
+        for key, _ in sel.select():
+            fd = key.fd
+            data = os.read(fd, 65536)
+            if not data:
+                sel.unregister(fd)
+                os.close(fd)
+                open_fds.discard(fd)
+                if log:
+                    log.flush(names[fd])
+                continue
+            if log:
+                log.write(names[fd], data)
+    if log:
+        log.close()

@@ -1,0 +1,156 @@
+"""The container state machine and its on-disk record.
+
+    creating ──► created ──start──► running ◄──resume── paused
+                    │                  │ ──pause──────────►│
+                    └──kill/exit──► stopped ◄──────────────┘
+    delete: from created or stopped (or any state with force)
+
+The record lives in ``<runtime root>/<id>/state.json``, written atomically (temp file +
+rename) so a crash never leaves half a record. What the kernel says wins over the record:
+``status`` is recomputed from the init's pid and start time each time it is read.
+"""
+
+from __future__ import annotations
+
+import enum
+import json
+import os
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from sandbox.errors import ContainerExists, ContainerNotFound, SandboxError, StateError
+
+
+class Status(str, enum.Enum):
+    CREATING = "creating"
+    CREATED = "created"
+    RUNNING = "running"
+    PAUSED = "paused"
+    STOPPED = "stopped"
+
+
+# operation -> the states it may start from (runc's can_start/can_kill/… guards).
+_ALLOWED: dict[str, frozenset[Status]] = {
+    "start": frozenset({Status.CREATED}),
+    "kill": frozenset({Status.CREATED, Status.RUNNING, Status.PAUSED}),
+    "pause": frozenset({Status.RUNNING}),
+    "resume": frozenset({Status.PAUSED}),
+    "delete": frozenset({Status.CREATED, Status.STOPPED}),
+    "exec": frozenset({Status.RUNNING}),
+}
+
+
+def check_transition(container: str, operation: str, current: Status) -> None:
+    """Raise ``StateError`` naming both states when ``operation`` is not allowed now."""
+    allowed = _ALLOWED[operation]
+    if current not in allowed:
+        wanted = " or ".join(sorted(s.value for s in allowed))
+        raise StateError(container, operation, current.value, wanted)
+
+
+def can(operation: str, current: Status) -> bool:
+    return current in _ALLOWED[operation]
+
+
+@dataclass
+class State:
+    id: str
+    bundle: str
+    status: Status = Status.CREATING
+    pid: int = 0
+    """The container's init, as the host sees it."""
+    pid_start: int = 0
+    """The init's start time (clock ticks): with ``pid`` it names the process for good."""
+    shim_pid: int = 0
+    shim_start: int = 0
+    created: float = 0.0
+    started: float = 0.0
+    finished: float = 0.0
+    exit_code: int | None = None
+    exit_signal: int | None = None
+    oom_killed: bool = False
+    cgroup: str = ""
+    annotations: dict[str, str] = field(default_factory=dict)
+
+    def to_json(self) -> str:
+        d = asdict(self)
+        d["status"] = self.status.value
+        return json.dumps(d, indent=1)
+
+    @classmethod
+    def from_json(cls, raw: str) -> "State":
+        d = json.loads(raw)
+        d["status"] = Status(d["status"])
+        return cls(**d)
+
+    def oci(self) -> dict[str, object]:
+        """The OCI ``state`` output, as ``runc state`` prints it."""
+        return {"ociVersion": "1.0.2", "id": self.id, "status": self.status.value,
+                "pid": self.pid if self.status in (Status.CREATED, Status.RUNNING, Status.PAUSED) else 0,
+                "bundle": self.bundle, "annotations": self.annotations}
+
+
+def _valid_id(container: str) -> None:
+    import re
+
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,127}", container):
+        raise SandboxError(f"invalid container id {container!r}",
+                           "use letters, digits, '_', '.' and '-', starting with a letter or digit")
+
+
+class StateDir:
+    """The directory of one container's runtime state."""
+
+    def __init__(self, root: Path, container: str) -> None:
+        _valid_id(container)
+        self.id = container
+        self.path = root / container
+
+    @property
+    def state_file(self) -> Path:
+        return self.path / "state.json"
+
+    @property
+    def exit_file(self) -> Path:
+        return self.path / "exit.json"
+
+    @property
+    def exec_fifo(self) -> Path:
+        return self.path / "exec.fifo"
+
+    def make(self) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o711)
+        try:
+            self.path.mkdir(mode=0o700)
+        except FileExistsError:
+            raise ContainerExists(self.id) from None
+
+    def exists(self) -> bool:
+        return self.state_file.exists()
+
+    def write(self, state: State) -> None:
+        tmp = self.path / f".state.{os.getpid()}.tmp"
+        tmp.write_text(state.to_json())
+        os.replace(tmp, self.state_file)
+
+    def read(self) -> State:
+        try:
+            return State.from_json(self.state_file.read_text())
+        except FileNotFoundError:
+            raise ContainerNotFound(self.id, str(self.path.parent)) from None
+
+    def write_exit(self, code: int | None, signal: int | None, oom: bool, when: float) -> None:
+        tmp = self.path / f".exit.{os.getpid()}.tmp"
+        tmp.write_text(json.dumps({"code": code, "signal": signal, "oom_killed": oom, "finished": when}))
+        os.replace(tmp, self.exit_file)
+
+    def read_exit(self) -> dict[str, object] | None:
+        try:
+            return json.loads(self.exit_file.read_text())
+        except FileNotFoundError:
+            return None
+
+    def remove(self) -> None:
+        import shutil
+
+        shutil.rmtree(self.path, ignore_errors=True)
