@@ -10,10 +10,15 @@ where we know one, a hint saying what to do. Front ends render them all the same
      ├── ContainerNotFound     no container with that id in the state root   (runtime)
      ├── ContainerExists       a container with that id already exists       (runtime)
      ├── CgroupError           a cgroup could not be set up or read          (runtime)
+     │    ├── CgroupFileError  a cgroupfs read/write/mkdir/rmdir failed: errno
+     │    └── ResourceError    an impossible resource limit: field, value
+     ├── CapabilityUnknown     a capability name the kernel does not know    (linux)
      ├── StorageError          the image store refused or failed              (storage)
      │    ├── BlobUnknown, LayerUnknown, ImageUnknown
      │    ├── ImageUsedByContainer, LayerInUse
      │    ├── DigestMismatch
+     │    ├── InvalidReference, AmbiguousImage
+     │    ├── ContainerLayerUnknown, ContainerLayerExists
      │    └── UnsafeArchive    a tar member would escape the target or is not allowed
      └── BootstrapError        a base image could not be built               (images)
 """
@@ -148,3 +153,75 @@ class UnsafeArchive(StorageError):
 
 class BootstrapError(SandboxError):
     """A base image could not be built offline."""
+
+
+# -- process security: spec, capabilities, seccomp (runtime/spec, runtime/security, linux/caps)
+
+class CapabilityUnknown(SandboxError):
+    """A capability name that is not in the kernel's table (``CAP_CHOWN`` … ``CAP_CHECKPOINT_RESTORE``)."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        super().__init__(f"unknown capability {name!r}",
+                         "names look like CAP_NET_BIND_SERVICE; see capabilities(7)")
+
+
+# -- cgroups: file I/O and resource validation (runtime/cgroups)
+
+class CgroupFileError(CgroupError):
+    """One cgroupfs operation (read, write, mkdir, rmdir) failed; ``errno`` says why."""
+
+    def __init__(self, op: str, path: str, err: int, value: str | None = None,
+                 hint: str | None = None) -> None:
+        self.op = op
+        self.errno = err
+        self.value = value
+        name = _errno.errorcode.get(err, str(err))
+        what = f"{op} {value!r}" if value is not None else op
+        super().__init__(f"cgroup {what} failed with {name} ({os.strerror(err)})", path, hint)
+
+
+class ResourceError(CgroupError):
+    """A resource limit is impossible; raised before any cgroup is touched. ``field`` names it."""
+
+    def __init__(self, field: str, value: object, problem: str, hint: str | None = None) -> None:
+        self.field = field
+        self.value = value
+        self.problem = problem
+        super().__init__(f"resources.{field} = {value}: {problem}", None, hint)
+
+
+# --- storage (image store) additions -------------------------------------------------------
+
+
+class InvalidReference(StorageError):
+    """An image reference (``name[:tag][@digest]``) does not parse."""
+
+    def __init__(self, reference: str, problem: str) -> None:
+        self.reference = reference
+        self.problem = problem
+        super().__init__(f"invalid reference {reference!r}: {problem}",
+                         "use NAME[:TAG][@sha256:DIGEST], lower-case, like busybox:latest")
+
+
+class AmbiguousImage(StorageError):
+    """An image id prefix matches more than one image."""
+
+    def __init__(self, prefix: str, candidates: list[str]) -> None:
+        self.prefix = prefix
+        self.candidates = candidates
+        super().__init__(f"image id prefix {prefix} matches {len(candidates)} images",
+                         "give more characters of the id")
+
+
+class ContainerLayerUnknown(StorageError):
+    def __init__(self, container: str) -> None:
+        self.container = container
+        super().__init__(f"container {container} has no read-write layer in the store")
+
+
+class ContainerLayerExists(StorageError):
+    def __init__(self, container: str) -> None:
+        self.container = container
+        super().__init__(f"container {container} already has a read-write layer",
+                         "remove it first or pick another container id")

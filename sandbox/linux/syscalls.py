@@ -129,18 +129,21 @@ class LinuxSyscalls:
 
     def link_up(self, ifname: str) -> None:
         """Bring an interface up with SIOCSIFFLAGS: a fresh network namespace has ``lo``
-        down, and programs expect 127.0.0.1 to work."""
-        import fcntl
-        import socket
-        import struct
-
+        down, and programs expect 127.0.0.1 to work. Plain libc calls: this runs in a
+        container's init, where importing the socket module would cost more than the rest."""
         SIOCGIFFLAGS, SIOCSIFFLAGS, IFF_UP = 0x8913, 0x8914, 0x1
-        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
-            try:
-                ifreq = struct.pack("16sH14x", ifname.encode(), 0)
-                flags = struct.unpack("16sH14x", fcntl.ioctl(s, SIOCGIFFLAGS, ifreq))[1]
-                fcntl.ioctl(s, SIOCSIFFLAGS, struct.pack("16sH14x", ifname.encode(), flags | IFF_UP))
-            except OSError as e:
-                self.tracer.emit("link.up", error=e.strerror, ifname=ifname)
-                raise SyscallError("ioctl(SIOCSIFFLAGS)", e.errno or 0, ifname) from e
-        self.tracer.emit("link.up", ifname=ifname)
+        AF_INET, SOCK_DGRAM, SOCK_CLOEXEC = 2, 2, 0o2000000
+        ifreq = ctypes.create_string_buffer(40)  # struct ifreq: name[16] + a union of 24 bytes
+        ifreq.value = ifname.encode()[:15]
+        lib = libc()
+        sock = lib.socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0)
+        _check(sock, "socket", ifname)
+        try:
+            ret = lib.ioctl(sock, ctypes.c_ulong(SIOCGIFFLAGS), ifreq)
+            if ret != -1:
+                flags = int.from_bytes(ifreq.raw[16:18], "little") | IFF_UP
+                ifreq[16:18] = flags.to_bytes(2, "little")
+                ret = lib.ioctl(sock, ctypes.c_ulong(SIOCSIFFLAGS), ifreq)
+            self._done(ret, "ioctl(SIOCSIFFLAGS)", ifname, ifname=ifname, flags="IFF_UP")
+        finally:
+            os.close(sock)

@@ -16,9 +16,12 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, NoReturn
 
 from sandbox.errors import SandboxError
-from sandbox.linux.syscalls import LinuxSyscalls
+from sandbox.linux.syscalls import CLONE_NEWCGROUP, LinuxSyscalls
 from sandbox.linux.trace import Tracer
 from sandbox.runtime import channel, rootfs
+# Imported here, not where it is used: by then the init has pivoted into the container's
+# root, where the host's Python modules can no longer be found.
+from sandbox.runtime.security import finalize_process
 
 if TYPE_CHECKING:
     from sandbox.runtime.seccomp import CompiledFilter
@@ -88,30 +91,32 @@ def run(cfg: InitConfig) -> NoReturn:
             os.close(fd)
         tracer = Tracer(channel.TraceToPipe(cfg.sync_fd)) if cfg.trace else Tracer()
         sys = LinuxSyscalls(tracer)
-        # Wait until the shim has put us in the container's cgroup: the cgroup namespace we
-        # unshare next takes our cgroup at this moment as its root.
-        if os.read(cfg.go_fd, 1) != b"1":
-            os._exit(1)
-        os.close(cfg.go_fd)
         for path, nstype in cfg.join:
             fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
             try:
                 sys.setns(fd, nstype, path)
             finally:
                 os.close(fd)
-        if cfg.unshare_flags:
-            sys.unshare(cfg.unshare_flags)
+        # The new namespaces are made while the shim moves us into the container's cgroup
+        # (on cgroup v1 a move waits for an RCU grace period, the slowest step of a start).
+        if cfg.unshare_flags & ~CLONE_NEWCGROUP:
+            sys.unshare(cfg.unshare_flags & ~CLONE_NEWCGROUP)
         if cfg.new_net:
             sys.link_up("lo")
         if cfg.hostname is not None:
             sys.sethostname(cfg.hostname)
+        # The cgroup namespace takes our cgroup at the moment of unshare as its root, so
+        # it waits until the shim says we are in the container's cgroup.
+        if os.read(cfg.go_fd, 1) != b"1":
+            os._exit(1)
+        os.close(cfg.go_fd)
+        if cfg.unshare_flags & CLONE_NEWCGROUP:
+            sys.unshare(CLONE_NEWCGROUP)
         rootfs.build(cfg.plan, sys)
         _setup_stdio(cfg)
         proc = cfg.process
         os.chdir(proc.cwd)
         program = _lookup(proc.args[0], proc.env)
-        from sandbox.runtime.security import finalize_process
-
         finalize_process(proc, cfg.seccomp, tracer)
         tracer.emit("exec", path=program, argv=proc.args)
         channel.send(cfg.sync_fd, "ready")

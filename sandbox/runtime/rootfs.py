@@ -24,7 +24,7 @@ DEFAULT_DEVICES: tuple[tuple[str, int, int], ...] = (
 )
 DEFAULT_SYMLINKS: tuple[tuple[str, str], ...] = (
     ("fd", "/proc/self/fd"), ("stdin", "/proc/self/fd/0"), ("stdout", "/proc/self/fd/1"),
-    ("stderr", "/proc/self/fd/2"), ("ptmx", "pts/ptmx"), ("core", "/proc/kcore"),
+    ("stderr", "/proc/self/fd/2"), ("ptmx", "pts/ptmx"),
 )
 
 
@@ -43,8 +43,14 @@ class RootfsPlan:
     """(destination, type, source, options) from the spec, in order."""
     masked: list[str] = field(default_factory=list)
     readonly_paths: list[str] = field(default_factory=list)
-    cgroup_v1_hierarchies: list[str] = field(default_factory=list)
-    """Mount options naming each v1 hierarchy (``cpu,cpuacct``, ``memory``…); empty on v2."""
+    cgroup_v1_hierarchies: list[tuple[str, str, str]] = field(default_factory=list)
+    """Per v1 hierarchy: (directory name, mount options naming it, our cgroup's host
+    directory in it). Empty on pure v2."""
+    cgroup_v2_dir: str | None = None
+    """Our cgroup's host directory in the v2 tree."""
+    cgroup_ns: bool = False
+    """With a cgroup namespace a fresh cgroup mount is rooted at our cgroup; without one
+    it would show the host's whole tree, so our own directories are bound instead."""
     console: str | None = None
     """The pty slave to bind over /dev/console when the process has a terminal."""
     sysctl: dict[str, str] = field(default_factory=dict)
@@ -77,19 +83,23 @@ def mount_root(plan: RootfsPlan, sys: Syscalls) -> None:
 
 def _mount_cgroup(dest: str, flags: int, plan: RootfsPlan, sys: Syscalls) -> None:
     if not plan.cgroup_v1_hierarchies:
-        # cgroup v2: inside our cgroup namespace this shows the container's own subtree.
-        sys.mount("cgroup", dest, "cgroup2", flags)
+        if plan.cgroup_ns:
+            sys.mount("cgroup", dest, "cgroup2", flags)
+        elif plan.cgroup_v2_dir:
+            sys.mount(plan.cgroup_v2_dir, dest, None, mf.MS_BIND | mf.MS_REC)
+            sys.mount(None, dest, None, mf.MS_REMOUNT | mf.MS_BIND | flags)
         return
-    # cgroup v1: a tmpfs with one mount per hierarchy, each rooted at our cgroup by the
-    # cgroup namespace; made read-only at the end like the rest of the spec's mount.
+    # cgroup v1: a tmpfs holding one mount per hierarchy, as runc lays it out.
     sys.mount("tmpfs", dest, "tmpfs", mf.MS_NOSUID | mf.MS_NODEV | mf.MS_NOEXEC, "mode=755")
-    for hierarchy in plan.cgroup_v1_hierarchies:
-        sub = os.path.join(dest, hierarchy.replace("name=", ""))
-        _mkdir_p(sub)
-        sys.mount("cgroup", sub, "cgroup", flags, hierarchy)
-    if flags & mf.MS_RDONLY:
-        sys.mount(None, dest, None, mf.MS_REMOUNT | mf.MS_RDONLY | mf.MS_NOSUID | mf.MS_NODEV | mf.MS_NOEXEC,
-                  "mode=755")
+    for name, options, host_dir in plan.cgroup_v1_hierarchies:
+        sub = os.path.join(dest, name)
+        if plan.cgroup_ns:
+            _mkdir_p(sub)
+            sys.mount("cgroup", sub, "cgroup", flags, options)
+        elif os.path.isdir(host_dir):
+            _mkdir_p(sub)
+            sys.mount(host_dir, sub, None, mf.MS_BIND | mf.MS_REC)
+            sys.mount(None, sub, None, mf.MS_REMOUNT | mf.MS_BIND | flags)
 
 
 def mount_spec_mounts(plan: RootfsPlan, sys: Syscalls) -> None:
@@ -182,8 +192,7 @@ def readonly_paths(plan: RootfsPlan, sys: Syscalls) -> None:
             if e.errno in (errno.ENOENT, errno.ENOTDIR):
                 continue
             raise
-        sys.mount(None, path, None, mf.MS_BIND | mf.MS_REMOUNT | mf.MS_RDONLY | mf.MS_NOSUID
-                  | mf.MS_NODEV | mf.MS_NOEXEC)
+        sys.mount(None, path, None, mf.MS_BIND | mf.MS_REMOUNT | mf.MS_RDONLY)
 
 
 def remount_root_readonly(sys: Syscalls) -> None:

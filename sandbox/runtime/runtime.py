@@ -87,7 +87,7 @@ class Runtime:
         self.cgroup_parent = cgroup_parent
         self.cgroup_root = cgroup_root
         self._cgroup_mode = cgroup_mode
-        self._v1_hierarchies: list[str] | None = None
+        self._v1_hierarchies: list[tuple[str, str, str]] | None = None
         self._children = _Children()
 
     # -- helpers ---------------------------------------------------------------------------
@@ -105,24 +105,21 @@ class Runtime:
         return open_manager(name, parent=self.cgroup_parent, tracer=self.tracer, root=self.cgroup_root,
                             mode=self._mode())  # type: ignore[arg-type]
 
-    def _hierarchies(self) -> list[str]:
-        """The v1 hierarchies to mount at /sys/fs/cgroup inside (empty on pure v2)."""
+    def _hierarchies(self) -> list[tuple[str, str, str]]:
+        """(name, mount options, mount point) of each v1 hierarchy; empty on pure v2."""
         if self._v1_hierarchies is None:
             from sandbox.runtime.cgroups import CgroupMode
 
-            if self._mode() == CgroupMode.V2:
-                self._v1_hierarchies = []
-            else:
-                seen: list[str] = []
+            found: list[tuple[str, str, str]] = []
+            if self._mode() != CgroupMode.V2:
                 for m in proc.read_mountinfo():
                     if m.fstype != "cgroup":
                         continue
-                    opts = [o for o in m.super_options.split(",") if o not in ("rw", "ro")
-                            and not o.startswith("release_agent")]
-                    key = ",".join(opts)
-                    if key and key not in seen:
-                        seen.append(key)
-                self._v1_hierarchies = seen
+                    opts = ",".join(o for o in m.super_options.split(",")
+                                    if o not in ("rw", "ro") and not o.startswith("release_agent"))
+                    if opts and all(opts != f[1] for f in found):
+                        found.append((os.path.basename(m.mount_point), opts, m.mount_point))
+            self._v1_hierarchies = found
         return self._v1_hierarchies
 
     def _dir(self, container: str) -> StateDir:
@@ -162,10 +159,10 @@ class Runtime:
         try:
             os.mkfifo(sd.exec_fifo, 0o622)
             os.chmod(sd.exec_fifo, 0o622)
-            plan = self._rootfs_plan(spec, sd)
             cg = self._cgroup(cgroup_name)
             cg.create()
             cg.apply(spec.linux.resources)
+            plan = self._rootfs_plan(spec, sd, cgroup_name)
 
             sync_r, sync_w = os.pipe()
             to_close += [sync_r, sync_w]
@@ -224,7 +221,7 @@ class Runtime:
             self._abort(container, sd, cg, shim_pid)
             raise
 
-    def _rootfs_plan(self, spec: Spec, sd: StateDir) -> rootfs.RootfsPlan:
+    def _rootfs_plan(self, spec: Spec, sd: StateDir, cgroup_name: str) -> rootfs.RootfsPlan:
         if spec.overlay is not None:
             target = sd.path / "rootfs"
             target.mkdir()
@@ -240,7 +237,11 @@ class Runtime:
         plan.readonly_paths = list(spec.linux.readonly_paths)
         plan.sysctl = dict(spec.linux.sysctl)
         if any(m.type == "cgroup" for m in spec.mounts):
-            plan.cgroup_v1_hierarchies = self._hierarchies()
+            rel = f"{self.cgroup_parent}/{cgroup_name}"
+            plan.cgroup_ns = any(n.type == "cgroup" and not n.path for n in spec.linux.namespaces)
+            plan.cgroup_v1_hierarchies = [(name, opts, f"{point}/{rel}")
+                                          for name, opts, point in self._hierarchies()]
+            plan.cgroup_v2_dir = f"{self.cgroup_root}/{rel}"
         return plan
 
     @staticmethod

@@ -89,6 +89,13 @@ def _run(cfg: ShimConfig) -> int:
         for fd in set(init.stdio):
             if fd > 2:
                 os.close(fd)
+    if cfg.detach:
+        # Let go of the caller's stdio: whoever ran `create` (a pipe, a terminal) must see
+        # EOF when the container alone holds them, not when the shim exits too.
+        null = os.open(os.devnull, os.O_RDWR)
+        for fd in (0, 1, 2):
+            os.dup2(null, fd)
+        os.close(null)
     # Signals meant for the container must not end the shim before it has recorded the exit.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
