@@ -13,39 +13,67 @@ from sandbox.errors import SandboxError
 from sandbox.linux.trace import Tracer
 
 
-def build_parser(prog: str = "sandbox runtime") -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog=prog, description="Run OCI bundles in real namespaces and cgroups, like runc.")
+_COMMANDS: dict[str, str] = {
+    "run": "create and start a container, wait for it, delete it",
+    "create": "set a container up, stopped just before exec",
+    "start": "exec the created container's process",
+    "state": "print the OCI state as JSON",
+    "pause": "freeze every process",
+    "resume": "thaw a paused container",
+    "kill": "send a signal to the init (or --all processes)",
+    "delete": "remove a stopped (or, with -f, any) container",
+    "list": "list containers",
+    "spec": "write a default config.json, as `runc spec` does",
+}
+
+
+def _add_command_args(name: str, sp: argparse.ArgumentParser) -> None:
+    if name in ("run", "create", "spec"):
+        sp.add_argument("-b", "--bundle", default=".", help="the bundle directory (config.json + rootfs)")
+    if name == "run":
+        sp.add_argument("-d", "--detach", action="store_true", help="do not wait; leave it running")
+    if name in ("run", "create"):
+        sp.add_argument("--log", help="write stdout/stderr here in Docker's json-file format")
+    if name == "kill":
+        sp.add_argument("-a", "--all", action="store_true")
+    if name == "delete":
+        sp.add_argument("-f", "--force", action="store_true")
+    if name not in ("list", "spec"):
+        sp.add_argument("id")
+    if name == "kill":
+        sp.add_argument("signal", nargs="?", default="TERM")
+
+
+def _add_globals(p: argparse.ArgumentParser) -> None:
     p.add_argument("--root", help="state directory (default: $SANDBOX_RUN/runtime or /run/sandbox/runtime)")
     p.add_argument("--trace", action="store_true", help="print every kernel-visible step to stderr")
+
+
+def build_parser(prog: str = "sandbox runtime") -> argparse.ArgumentParser:
+    """The whole command line (for --help and errors)."""
+    p = argparse.ArgumentParser(prog=prog, description="Run OCI bundles in real namespaces and cgroups, like runc.")
+    _add_globals(p)
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
-
-    def with_bundle(sp: argparse.ArgumentParser) -> None:
-        sp.add_argument("-b", "--bundle", default=".", help="the bundle directory (config.json + rootfs)")
-
-    sp = sub.add_parser("run", help="create and start a container, wait for it, delete it")
-    with_bundle(sp)
-    sp.add_argument("-d", "--detach", action="store_true", help="do not wait; leave it running")
-    sp.add_argument("--log", help="write stdout/stderr here in Docker's json-file format")
-    sp.add_argument("id")
-    sp = sub.add_parser("create", help="set a container up, stopped just before exec")
-    with_bundle(sp)
-    sp.add_argument("--log", help="write stdout/stderr here in Docker's json-file format")
-    sp.add_argument("id")
-    for name, text in (("start", "exec the created container's process"),
-                       ("state", "print the OCI state as JSON"), ("pause", "freeze every process"),
-                       ("resume", "thaw a paused container")):
-        sub.add_parser(name, help=text).add_argument("id")
-    sp = sub.add_parser("kill", help="send a signal to the init (or --all processes)")
-    sp.add_argument("-a", "--all", action="store_true")
-    sp.add_argument("id")
-    sp.add_argument("signal", nargs="?", default="TERM")
-    sp = sub.add_parser("delete", help="remove a stopped (or, with -f, any) container")
-    sp.add_argument("-f", "--force", action="store_true")
-    sp.add_argument("id")
-    sub.add_parser("list", help="list containers")
-    sp = sub.add_parser("spec", help="write a default config.json, as `runc spec` does")
-    with_bundle(sp)
+    for name, text in _COMMANDS.items():
+        _add_command_args(name, sub.add_parser(name, help=text))
     return p
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    """Build only the parser of the command given: argparse's set-up of ten subcommands
+    costs more than a container start on a slow machine, and ``run`` pays it every time."""
+    i = 0
+    while i < len(argv) and (argv[i] in ("--root", "--trace") or argv[i].startswith("--root=")):
+        i += 2 if argv[i] == "--root" else 1
+    if i >= len(argv) or argv[i] not in _COMMANDS:
+        return build_parser().parse_args(argv)
+    name = argv[i]
+    p = argparse.ArgumentParser(prog=f"sandbox runtime {name}", description=_COMMANDS[name])
+    _add_globals(p)
+    _add_command_args(name, p)
+    args = p.parse_args(argv[:i] + argv[i + 1:])
+    args.command = name
+    return args
 
 
 def _signal_number(name: str) -> int:
@@ -60,7 +88,7 @@ def _signal_number(name: str) -> int:
 
 
 def main(argv: list[str]) -> int:
-    args = build_parser().parse_args(argv)
+    args = parse_args(argv)
     tracer = Tracer()
     if args.trace:
         tracer.add_sink(lambda r: print(r.describe(), file=sys.stderr, flush=True))

@@ -8,10 +8,7 @@ and the process exits, so ``create`` fails with the real reason.
 
 from __future__ import annotations
 
-import fcntl
 import os
-import termios
-import traceback
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, NoReturn
 
@@ -28,7 +25,7 @@ if TYPE_CHECKING:
     from sandbox.runtime.spec import Process
 
 
-@dataclass
+@dataclass(repr=False, eq=False)
 class InitConfig:
     container: str
     unshare_flags: int
@@ -71,6 +68,9 @@ def _lookup(program: str, env: list[str]) -> str:
 
 def _setup_stdio(cfg: InitConfig) -> None:
     if cfg.pty_slave is not None:
+        import fcntl
+        import termios
+
         # A new session with the pty as controlling terminal, so ^C in the terminal becomes
         # SIGINT for the container's foreground process group.
         os.setsid()
@@ -133,6 +133,8 @@ def run(cfg: InitConfig) -> NoReturn:
     except OSError as e:
         _fail(cfg, f"{e.strerror}: {e.filename}" if e.filename else str(e), None)
     except BaseException:  # noqa: BLE001 - must report anything before the child dies
+        import traceback
+
         _fail(cfg, traceback.format_exc(), None)
 
 

@@ -20,7 +20,7 @@ PROC_NAMES: dict[str, str] = {
 _JOIN_ORDER = ("ipc", "uts", "network", "pid", "cgroup", "mount")
 
 
-@dataclass
+@dataclass(repr=False, eq=False)
 class NamespacePlan:
     unshare_flags: int = 0
     """New namespaces the init unshares (the pid namespace excluded: the shim does that)."""

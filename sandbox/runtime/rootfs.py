@@ -28,7 +28,7 @@ DEFAULT_SYMLINKS: tuple[tuple[str, str], ...] = (
 )
 
 
-@dataclass
+@dataclass(repr=False, eq=False)
 class RootfsPlan:
     """Everything the init needs to build the rootfs; made in the parent, used in the child."""
 

@@ -19,7 +19,7 @@ import os
 import select
 import signal
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from sandbox.errors import SandboxError, SpecError
@@ -33,7 +33,7 @@ from sandbox.runtime.state import State, StateDir, Status, check_transition
 _CREATE_TIMEOUT = 30.0
 
 
-@dataclass
+@dataclass(repr=False, eq=False)
 class ProcessIO:
     """Where the container's stdio goes.
 
@@ -61,7 +61,7 @@ class ProcessIO:
         return cls("pty", console_size=(rows, cols))
 
 
-@dataclass
+@dataclass(repr=False, eq=False)
 class Created:
     state: State
     pty_master: int | None = None
@@ -74,11 +74,6 @@ class ExitStatus:
     oom_killed: bool = False
 
 
-@dataclass
-class _Children:
-    shims: dict[str, int] = field(default_factory=dict)
-
-
 class Runtime:
     def __init__(self, root: Path, *, tracer: Tracer = NULL_TRACER, cgroup_parent: str = "sandbox",
                  cgroup_root: Path = Path("/sys/fs/cgroup"), cgroup_mode: object | None = None) -> None:
@@ -88,7 +83,8 @@ class Runtime:
         self.cgroup_root = cgroup_root
         self._cgroup_mode = cgroup_mode
         self._v1_hierarchies: list[tuple[str, str, str]] | None = None
-        self._children = _Children()
+        self._shims: dict[str, int] = {}
+        """Container id -> the shim we forked and must reap."""
 
     # -- helpers ---------------------------------------------------------------------------
 
@@ -195,7 +191,7 @@ class Runtime:
                     shim.run(shim_cfg)
             finally:
                 gc.enable()
-            self._children.shims[container] = shim_pid
+            self._shims[container] = shim_pid
             for fd in to_close:
                 if fd != sync_r:
                     os.close(fd)
@@ -296,7 +292,7 @@ class Runtime:
                 os.waitpid(shim_pid, 0)
             except ChildProcessError:
                 pass
-            self._children.shims.pop(container, None)
+            self._shims.pop(container, None)
         if cg is not None:
             try:
                 cg.destroy()
@@ -376,10 +372,10 @@ class Runtime:
         """Block until the container's shim has recorded the exit."""
         sd = self._dir(container)
         st = sd.read()
-        shim_pid = self._children.shims.get(container)
+        shim_pid = self._shims.get(container)
         if shim_pid:
             os.waitpid(shim_pid, 0)
-            self._children.shims.pop(container, None)
+            self._shims.pop(container, None)
         elif proc.start_time(st.shim_pid) == st.shim_start:
             _wait_pid(st.shim_pid, timeout)
         ex = sd.read_exit()

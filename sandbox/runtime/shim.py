@@ -8,7 +8,6 @@ container's output into a json-file log. It never runs container code itself.
 from __future__ import annotations
 
 import os
-import selectors
 import signal
 import time
 from dataclasses import dataclass
@@ -19,14 +18,13 @@ from sandbox.linux.syscalls import CLONE_NEWPID, LinuxSyscalls
 from sandbox.linux.trace import Tracer
 from sandbox.runtime import channel
 from sandbox.runtime import init as container_init
-from sandbox.runtime.logs import JsonFileLog
 from sandbox.runtime.state import StateDir
 
 if TYPE_CHECKING:
     from sandbox.runtime.cgroups import CgroupManager
 
 
-@dataclass
+@dataclass(repr=False, eq=False)
 class ShimConfig:
     init: container_init.InitConfig
     state: StateDir
@@ -121,6 +119,10 @@ def _run(cfg: ShimConfig) -> int:
 
 def _copy_logs(pipes: tuple[int, int], log_path: str | None) -> None:
     """Copy both streams until the container closes them (all its processes exited)."""
+    import selectors
+
+    from sandbox.runtime.logs import JsonFileLog
+
     log = JsonFileLog(log_path) if log_path else None
     sel = selectors.DefaultSelector()
     names = {pipes[0]: "stdout", pipes[1]: "stderr"}

@@ -151,6 +151,15 @@ class StateDir:
             return None
 
     def remove(self) -> None:
-        import shutil
-
-        shutil.rmtree(self.path, ignore_errors=True)
+        """Remove the directory: a few files and the (unmounted, empty) rootfs mount point.
+        Plain os calls: shutil would pull in the compression modules on every delete."""
+        try:
+            entries = list(os.scandir(self.path))
+        except FileNotFoundError:
+            return
+        for entry in entries:
+            if entry.is_dir(follow_symlinks=False):
+                os.rmdir(entry.path)
+            else:
+                os.unlink(entry.path)
+        os.rmdir(self.path)
