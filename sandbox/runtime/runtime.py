@@ -167,7 +167,9 @@ class Runtime:
             stdio, pty_master, pty_slave, out_pipes, child_only = self._stdio(io)
             to_close += child_only
             if pty_slave is not None:
-                plan.console = f"/proc/self/fd/{pty_slave}"
+                # By path, not /proc/self/fd: the fd's mount is the host namespace's, and
+                # the kernel refuses to bind from a mount outside the caller's namespace.
+                plan.console = os.ttyname(pty_slave)
             init_cfg = InitConfig(
                 container=container, unshare_flags=ns.unshare_flags, join=ns.join,
                 hostname=spec.hostname, new_net=ns.new_net, plan=plan, process=spec.process,
