@@ -96,7 +96,7 @@ class LinuxSyscalls:
 
     def setns(self, fd: int, nstype: int, path: str | None = None) -> None:
         ret = libc().setns(ctypes.c_int(fd), ctypes.c_int(nstype))
-        self._done(ret, "setns", path, path=path, nstype=describe_clone(nstype))
+        self._done(ret, "setns", path, ns=path, nstype=describe_clone(nstype))
 
     def mount(self, source: str | None, target: str, fstype: str | None, flags: int = 0,
               data: str | None = None) -> None:

@@ -19,7 +19,8 @@ import os
 import select
 import signal
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 from pathlib import Path
 
 from sandbox.errors import SandboxError, SpecError
@@ -32,21 +33,31 @@ from sandbox.runtime.state import State, StateDir, Status, check_transition
 
 _CREATE_TIMEOUT = 30.0
 
+if TYPE_CHECKING:
+    from sandbox.runtime.exec import ExecProcess
+    from sandbox.runtime.relay import RelayConfig
+    from sandbox.runtime.spec import Process
+
 
 @dataclass(repr=False, eq=False)
 class ProcessIO:
     """Where the container's stdio goes.
 
     - ``inherit``: the caller's own 0/1/2 (``runtime run`` in a terminal);
-    - ``fds``: the given descriptors (the engine's attach plumbing);
-    - ``log``: stdout/stderr copied by the shim into a json-file log, stdin from /dev/null;
-    - ``pty``: a new pseudo-terminal; ``Created.pty_master`` is the caller's end.
+    - ``fds``: the given descriptors;
+    - ``pty``: a new pseudo-terminal; ``Created.pty_master`` is the caller's end;
+    - ``managed``: the shim owns the container's stdio (the engine's containers): it writes
+      output to a json-file log and serves ``attach.sock`` (see ``sandbox.runtime.relay``),
+      with a pipe or a pty behind it.
     """
 
     mode: str = "inherit"
     fds: tuple[int, int, int] | None = None
-    log_path: str | None = None
     console_size: tuple[int, int] | None = None
+    log_path: str | None = None
+    open_stdin: bool = False
+    stdin_once: bool = False
+    tty: bool = False
 
     @classmethod
     def inherit(cls) -> "ProcessIO":
@@ -54,11 +65,31 @@ class ProcessIO:
 
     @classmethod
     def log(cls, path: str) -> "ProcessIO":
-        return cls("log", log_path=path)
+        return cls("managed", log_path=path)
 
     @classmethod
     def pty(cls, rows: int = 24, cols: int = 80) -> "ProcessIO":
         return cls("pty", console_size=(rows, cols))
+
+    @classmethod
+    def managed(cls, log_path: str | None = None, *, open_stdin: bool = False, stdin_once: bool = False,
+                tty: bool = False, size: tuple[int, int] | None = None) -> "ProcessIO":
+        return cls("managed", log_path=log_path, open_stdin=open_stdin, stdin_once=stdin_once, tty=tty,
+                   console_size=size)
+
+
+@dataclass(repr=False, eq=False)
+class _Stdio:
+    """How one container's stdio is wired, from the caller's side of the fork."""
+
+    init_stdio: tuple[int, int, int] | None = None
+    pty_slave: int | None = None
+    caller_master: int | None = None
+    relay: "RelayConfig | None" = None
+    parent_closes: list[int] = field(default_factory=list)
+    """Descriptors only the children need: closed here once the shim is forked."""
+    init_closes: list[int] = field(default_factory=list)
+    """The shim's ends, which the init must not keep."""
 
 
 @dataclass(repr=False, eq=False)
@@ -137,7 +168,7 @@ class Runtime:
         validate_resources(spec.linux.resources)
         if spec.overlay is None and not spec.root.path.is_dir():
             raise SpecError("root.path", f"{spec.root.path} does not exist or is not a directory")
-        if spec.process.terminal and io.mode != "pty":
+        if spec.process.terminal and not (io.mode == "pty" or (io.mode == "managed" and io.tty)):
             raise SpecError("process.terminal", "a terminal needs a pty",
                             "use `sandbox runtime run` in a terminal, or set terminal to false")
         compiled = None
@@ -164,22 +195,21 @@ class Runtime:
             to_close += [sync_r, sync_w]
             fifo_fd = os.open(sd.exec_fifo, os.O_PATH | os.O_CLOEXEC)
             to_close.append(fifo_fd)
-            stdio, pty_master, pty_slave, out_pipes, child_only = self._stdio(io)
-            to_close += child_only
-            if pty_slave is not None:
+            wiring = self._stdio(io, sd)
+            to_close += wiring.parent_closes
+            if wiring.pty_slave is not None:
                 # By path, not /proc/self/fd: the fd's mount is the host namespace's, and
                 # the kernel refuses to bind from a mount outside the caller's namespace.
-                plan.console = os.ttyname(pty_slave)
+                plan.console = os.ttyname(wiring.pty_slave)
             init_cfg = InitConfig(
                 container=container, unshare_flags=ns.unshare_flags, join=ns.join,
                 hostname=spec.hostname, new_net=ns.new_net, plan=plan, process=spec.process,
-                seccomp=compiled, stdio=stdio, pty_slave=pty_slave, sync_fd=sync_w, fifo_fd=fifo_fd,
-                trace=self.tracer.enabled,
-                close_fds=list(out_pipes) if out_pipes else [],
+                seccomp=compiled, stdio=wiring.init_stdio, pty_slave=wiring.pty_slave, sync_fd=sync_w,
+                fifo_fd=fifo_fd, trace=self.tracer.enabled, close_fds=wiring.init_closes,
             )
             shim_cfg = shim.ShimConfig(
                 init=init_cfg, state=sd, cgroup=cg, new_pid_ns=ns.new_pid, join_pid_ns=ns.join_pid,
-                detach=detach, log_path=io.log_path, out_pipes=out_pipes,
+                detach=detach, relay=wiring.relay,
             )
             # Freeze the garbage collector across fork: a collection in the child would touch
             # (and so copy) every object page it shares with us.
@@ -188,8 +218,8 @@ class Runtime:
                 shim_pid = os.fork()
                 if shim_pid == 0:
                     os.close(sync_r)
-                    if pty_master is not None:
-                        os.close(pty_master)
+                    if wiring.caller_master is not None:
+                        os.close(wiring.caller_master)
                     shim.run(shim_cfg)
             finally:
                 gc.enable()
@@ -198,18 +228,19 @@ class Runtime:
                 if fd != sync_r:
                     os.close(fd)
             to_close = [sync_r]
-            if out_pipes:
-                for fd in out_pipes:
-                    os.close(fd)
+            if wiring.relay is not None and wiring.relay.listener is not None:
+                wiring.relay.listener.close()
             init_pid = self._await_ready(sync_r)
             os.close(sync_r)
             to_close = []
             st = State(id=container, bundle=str(bundle), status=Status.CREATED, pid=init_pid,
+                       console=plan.console or "",
                        pid_start=proc.start_time(init_pid) or 0, shim_pid=shim_pid,
                        shim_start=proc.start_time(shim_pid) or 0, created=time.time(),
                        cgroup=cgroup_name, annotations=dict(spec.annotations))
             sd.write(st)
-            return Created(st, pty_master)
+            sd.write_config(spec.to_oci())
+            return Created(st, wiring.caller_master)
         except BaseException:
             for fd in to_close:
                 try:
@@ -243,28 +274,43 @@ class Runtime:
         return plan
 
     @staticmethod
-    def _stdio(io: ProcessIO):
-        """(stdio for the init, pty master, pty slave, log pipes' read ends, fds to close here)."""
+    def _stdio(io: ProcessIO, sd: StateDir) -> _Stdio:
         if io.mode == "inherit":
-            return None, None, None, None, []
+            return _Stdio()
         if io.mode == "fds":
-            assert io.fds is not None
-            return io.fds, None, None, None, []
-        if io.mode == "pty":
-            import fcntl
-            import struct
-            import termios
+            if io.fds is None:
+                raise SandboxError("ProcessIO('fds') needs three descriptors")
+            return _Stdio(init_stdio=io.fds)
+        if io.mode == "pty" or (io.mode == "managed" and io.tty):
+            master, slave = _openpty(io.console_size)
+            if io.mode == "pty":
+                return _Stdio(pty_slave=slave, caller_master=master, parent_closes=[slave])
+        if io.mode != "managed":
+            raise SandboxError(f"unknown io mode {io.mode!r}")
+        from sandbox.runtime.relay import STDERR, STDOUT, RelayConfig
 
-            master, slave = os.openpty()
-            rows, cols = io.console_size or (24, 80)
-            fcntl.ioctl(master, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
-            return None, master, slave, None, [slave]
-        if io.mode == "log":
-            devnull = os.open("/dev/null", os.O_RDONLY | os.O_CLOEXEC)
-            out_r, out_w = os.pipe()
-            err_r, err_w = os.pipe()
-            return (devnull, out_w, err_w), None, None, (out_r, err_r), [devnull, out_w, err_w]
-        raise SandboxError(f"unknown io mode {io.mode!r}")
+        import socket
+
+        listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        listener.bind(str(sd.attach_socket))
+        listener.listen(16)
+        if io.tty:
+            relay = RelayConfig(outputs={master: STDOUT}, stdin_fd=master if io.open_stdin else None,
+                                listener=listener, log_path=io.log_path, tty=True)
+            return _Stdio(pty_slave=slave, relay=relay, parent_closes=[slave, master],
+                          init_closes=[master, listener.fileno()])
+        out_r, out_w = os.pipe()
+        err_r, err_w = os.pipe()
+        if io.open_stdin:
+            in_r, in_w = os.pipe()
+        else:
+            in_r, in_w = os.open(os.devnull, os.O_RDONLY | os.O_CLOEXEC), None
+        relay = RelayConfig(outputs={out_r: STDOUT, err_r: STDERR}, stdin_fd=in_w, listener=listener,
+                            log_path=io.log_path, stdin_once=io.stdin_once)
+        shim_ends = [out_r, err_r] + ([in_w] if in_w is not None else [])
+        return _Stdio(init_stdio=(in_r, out_w, err_w), relay=relay,
+                      parent_closes=[in_r, out_w, err_w] + shim_ends,
+                      init_closes=shim_ends + [listener.fileno()])
 
     def _await_ready(self, sync_r: int) -> int:
         init_pid = 0
@@ -424,6 +470,81 @@ class Runtime:
         sd.remove()
         self.tracer.emit("delete", container=container)
 
+    def exec(self, container: str, process: "Process", io: ProcessIO | None = None) -> "ExecProcess":
+        """Start ``process`` inside a running container; the caller waits on the result."""
+        from sandbox.runtime import exec as rexec
+        from sandbox.runtime.spec import parse_spec
+
+        st = self.state(container)
+        check_transition(container, "exec", st.status)
+        spec = parse_spec(self._dir(container).read_config(), Path(st.bundle))
+        compiled = None
+        if spec.linux.seccomp is not None:
+            from sandbox.runtime.seccomp import compile_profile
+
+            compiled = compile_profile(spec.linux.seccomp)
+        io = io or ProcessIO.inherit()
+        if io.mode not in ("inherit", "fds", "pty"):
+            raise SandboxError(f"exec supports inherit, fds and pty io, not {io.mode!r}")
+        wanted = {n.type for n in spec.linux.namespaces}
+        ns_fds: list[tuple[int, int, str]] = []
+        to_close: list[int] = []
+        try:
+            for spec_type, proc_name, flag in rexec.JOIN_ORDER:
+                if spec_type in wanted:
+                    path = f"/proc/{st.pid}/ns/{proc_name}"
+                    fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+                    ns_fds.append((fd, flag, path))
+                    to_close.append(fd)
+            master = slave = None
+            if io.mode == "pty":
+                master, slave = _openpty(io.console_size)
+                to_close.append(slave)
+            sync_r, sync_w = os.pipe()
+            to_close.append(sync_w)
+            plan = rexec.ExecPlan(ns_fds=ns_fds, join_cgroup=self._cgroup(st.cgroup), process=process,
+                                  seccomp=compiled, stdio=io.fds if io.mode == "fds" else None, pty_slave=slave,
+                                  sync_fd=sync_w, trace=self.tracer.enabled)
+            pid = rexec.spawn(plan, [sync_r] + ([master] if master is not None else []))
+        finally:
+            for fd in to_close:
+                os.close(fd)
+        handle = rexec.ExecProcess(pid=pid, pty_master=master)
+        try:
+            for msg in channel.receive(sync_r, _CREATE_TIMEOUT):
+                if msg["t"] == "trace":
+                    self.tracer.forward(channel.to_record(msg))
+                elif msg["t"] == "ready":
+                    break
+                elif msg["t"] == "error":
+                    handle.wait()
+                    raise SandboxError(f"exec failed: {msg['message']}")
+            else:
+                handle.wait()
+                raise SandboxError("exec failed: the process exited before it started")
+        finally:
+            os.close(sync_r)
+        return handle
+
+    def resize(self, container: str, rows: int, cols: int) -> None:
+        """Set a terminal container's window size; the kernel sends its processes SIGWINCH."""
+        import fcntl
+        import struct
+        import termios
+
+        st = self.state(container)
+        if not st.console:
+            raise SandboxError(f"container {container} has no terminal", "resize needs a container made with tty")
+        fd = os.open(st.console, os.O_RDWR | os.O_NOCTTY | os.O_CLOEXEC)
+        try:
+            fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
+        finally:
+            os.close(fd)
+
+    def attach_socket(self, container: str) -> Path:
+        """The shim's attach socket of a container created with managed io."""
+        return self._dir(container).attach_socket
+
     def run(self, container: str, spec: Spec, bundle: Path | str = ".", *,
             io: ProcessIO | None = None) -> ExitStatus:
         """create + start + wait + delete: ``runc run`` without a terminal."""
@@ -447,3 +568,14 @@ def _wait_pid(pid: int, timeout: float | None) -> None:
         select.select([fd], [], [], timeout)
     finally:
         os.close(fd)
+
+
+def _openpty(size: tuple[int, int] | None) -> tuple[int, int]:
+    import fcntl
+    import struct
+    import termios
+
+    master, slave = os.openpty()
+    rows, cols = size or (24, 80)
+    fcntl.ioctl(master, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
+    return master, slave

@@ -22,6 +22,7 @@ from sandbox.runtime.state import StateDir
 
 if TYPE_CHECKING:
     from sandbox.runtime.cgroups import CgroupManager
+    from sandbox.runtime.relay import RelayConfig
 
 
 @dataclass(repr=False, eq=False)
@@ -32,10 +33,8 @@ class ShimConfig:
     new_pid_ns: bool
     join_pid_ns: str | None
     detach: bool
-    log_path: str | None = None
-    """Write the container's stdout/stderr here, in Docker's json-file format."""
-    out_pipes: tuple[int, int] | None = None
-    """Read ends of the container's stdout and stderr pipes (log mode)."""
+    relay: "RelayConfig | None" = None
+    """Managed stdio: the log and attach.sock (see ``sandbox.runtime.relay``)."""
 
 
 def run(cfg: ShimConfig) -> NoReturn:
@@ -98,8 +97,10 @@ def _run(cfg: ShimConfig) -> int:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
     signal.signal(signal.SIGHUP, signal.SIG_IGN)
-    if cfg.out_pipes is not None:
-        _copy_logs(cfg.out_pipes, cfg.log_path)
+    if cfg.relay is not None:
+        from sandbox.runtime.relay import Relay
+
+        Relay(cfg.relay).run()
     _, status = os.waitpid(pid, 0)
     finished = time.time()
     oom = False
@@ -115,32 +116,3 @@ def _run(cfg: ShimConfig) -> int:
         code = os.WEXITSTATUS(status)
     cfg.state.write_exit(code, sig, oom, finished)
     return code
-
-
-def _copy_logs(pipes: tuple[int, int], log_path: str | None) -> None:
-    """Copy both streams until the container closes them (all its processes exited)."""
-    import selectors
-
-    from sandbox.runtime.logs import JsonFileLog
-
-    log = JsonFileLog(log_path) if log_path else None
-    sel = selectors.DefaultSelector()
-    names = {pipes[0]: "stdout", pipes[1]: "stderr"}
-    for fd in pipes:
-        sel.register(fd, selectors.EVENT_READ)
-    open_fds = set(pipes)
-    while open_fds:
-        for key, _ in sel.select():
-            fd = key.fd
-            data = os.read(fd, 65536)
-            if not data:
-                sel.unregister(fd)
-                os.close(fd)
-                open_fds.discard(fd)
-                if log:
-                    log.flush(names[fd])
-                continue
-            if log:
-                log.write(names[fd], data)
-    if log:
-        log.close()

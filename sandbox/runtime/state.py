@@ -70,6 +70,8 @@ class State:
     exit_signal: int | None = None
     oom_killed: bool = False
     cgroup: str = ""
+    console: str = ""
+    """The pty slave's path when the container has a terminal (resize opens it)."""
     annotations: dict[str, str] = field(default_factory=dict)
 
     def to_json(self) -> str:
@@ -115,6 +117,10 @@ class StateDir:
         return self.path / "exit.json"
 
     @property
+    def attach_socket(self) -> Path:
+        return self.path / "attach.sock"
+
+    @property
     def exec_fifo(self) -> Path:
         return self.path / "exec.fifo"
 
@@ -149,6 +155,22 @@ class StateDir:
             return json.loads(self.exit_file.read_text())
         except FileNotFoundError:
             return None
+
+    @property
+    def config_file(self) -> Path:
+        return self.path / "config.json"
+
+    def write_config(self, config: dict[str, object]) -> None:
+        """The spec the container was made from: exec needs its namespaces and security."""
+        tmp = self.path / f".config.{os.getpid()}.tmp"
+        tmp.write_text(json.dumps(config))
+        os.replace(tmp, self.config_file)
+
+    def read_config(self) -> dict[str, object]:
+        try:
+            return json.loads(self.config_file.read_text())
+        except FileNotFoundError:
+            raise ContainerNotFound(self.id, str(self.path.parent)) from None
 
     def remove(self) -> None:
         """Remove the directory: a few files and the (unmounted, empty) rootfs mount point.

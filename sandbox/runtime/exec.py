@@ -1,0 +1,157 @@
+"""Run another process inside a running container (``docker exec``).
+
+A helper forked from the caller joins the container's cgroup and namespaces (the mount
+namespace last: after it, host paths are gone), then forks once more so the new process is
+born inside the container's pid namespace, drops privileges like the container's init did,
+and execs. The helper stays outside as the process's parent and exits with its status.
+"""
+
+from __future__ import annotations
+
+import gc
+import os
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, NoReturn
+
+from sandbox.errors import SandboxError
+from sandbox.linux.syscalls import (CLONE_NEWCGROUP, CLONE_NEWIPC, CLONE_NEWNET, CLONE_NEWNS, CLONE_NEWPID,
+                                    CLONE_NEWUTS, LinuxSyscalls)
+from sandbox.linux.trace import Tracer
+from sandbox.runtime import channel
+from sandbox.runtime.init import _lookup
+from sandbox.runtime.security import finalize_process
+
+if TYPE_CHECKING:
+    from sandbox.runtime.seccomp import CompiledFilter
+    from sandbox.runtime.spec import Process
+
+# setns order: the pid namespace only applies to children, so any time; the mount namespace
+# last, because entering it replaces our root and /proc paths of the host stop resolving.
+JOIN_ORDER: tuple[tuple[str, str, int], ...] = (
+    ("cgroup", "cgroup", CLONE_NEWCGROUP), ("ipc", "ipc", CLONE_NEWIPC), ("uts", "uts", CLONE_NEWUTS),
+    ("network", "net", CLONE_NEWNET), ("pid", "pid", CLONE_NEWPID), ("mount", "mnt", CLONE_NEWNS),
+)
+
+
+@dataclass(repr=False, eq=False)
+class ExecProcess:
+    pid: int
+    """The helper, our child: its exit status is the process's."""
+    pty_master: int | None = None
+    _code: int | None = None
+
+    def wait(self) -> int:
+        if self._code is None:
+            _, status = os.waitpid(self.pid, 0)
+            self._code = os.waitstatus_to_exitcode(status)
+            if self._code < 0:
+                self._code = 128 - self._code
+        return self._code
+
+    def poll(self) -> int | None:
+        if self._code is None:
+            pid, status = os.waitpid(self.pid, os.WNOHANG)
+            if pid == 0:
+                return None
+            code = os.waitstatus_to_exitcode(status)
+            self._code = 128 - code if code < 0 else code
+        return self._code
+
+
+@dataclass(repr=False, eq=False)
+class ExecPlan:
+    ns_fds: list[tuple[int, int, str]]
+    """(fd, CLONE_NEW* type, path) in join order."""
+    join_cgroup: "object"
+    """The container's CgroupManager."""
+    process: "Process"
+    seccomp: "CompiledFilter | None"
+    stdio: tuple[int, int, int] | None
+    pty_slave: int | None
+    sync_fd: int
+    trace: bool
+
+
+def spawn(plan: ExecPlan, close_in_child: list[int]) -> int:
+    gc.disable()
+    try:
+        pid = os.fork()
+        if pid == 0:
+            for fd in close_in_child:
+                os.close(fd)
+            _helper(plan)
+    finally:
+        gc.enable()
+    return pid
+
+
+def _helper(plan: ExecPlan) -> NoReturn:
+    code = 1
+    try:
+        tracer = Tracer(channel.TraceToPipe(plan.sync_fd)) if plan.trace else Tracer()
+        sys = LinuxSyscalls(tracer)
+        plan.join_cgroup.add_process(os.getpid())  # type: ignore[attr-defined]
+        for fd, nstype, path in plan.ns_fds:
+            sys.setns(fd, nstype, path)
+            os.close(fd)
+        pid = os.fork()
+        if pid == 0:
+            _process(plan, tracer)
+        os.close(plan.sync_fd)
+        for fd in {plan.pty_slave, *(plan.stdio or ())}:
+            if fd is not None and fd > 2:
+                os.close(fd)
+        _, status = os.waitpid(pid, 0)
+        code = os.waitstatus_to_exitcode(status)
+        code = 128 - code if code < 0 else code
+    except SandboxError as e:
+        _report(plan.sync_fd, e.render())
+    except OSError as e:
+        _report(plan.sync_fd, str(e))
+    except BaseException:  # noqa: BLE001 - the caller must learn why, whatever it was
+        import traceback
+
+        _report(plan.sync_fd, traceback.format_exc())
+    finally:
+        os._exit(code)
+
+
+def _process(plan: ExecPlan, tracer: Tracer) -> NoReturn:
+    try:
+        if plan.pty_slave is not None:
+            import fcntl
+            import termios
+
+            os.setsid()
+            fcntl.ioctl(plan.pty_slave, termios.TIOCSCTTY, 0)
+            for fd in (0, 1, 2):
+                os.dup2(plan.pty_slave, fd)
+        elif plan.stdio is not None:
+            for target, fd in enumerate(plan.stdio):
+                if fd != target:
+                    os.dup2(fd, target)
+        proc = plan.process
+        os.chdir(proc.cwd)
+        program = _lookup(proc.args[0], proc.env)
+        finalize_process(proc, plan.seccomp, tracer)
+        tracer.emit("exec", path=program, argv=proc.args)
+        channel.send(plan.sync_fd, "ready")
+        os.close(plan.sync_fd)
+        env = dict(e.split("=", 1) if "=" in e else (e, "") for e in proc.env)
+        os.execve(program, proc.args, env)
+    except SandboxError as e:
+        _report(plan.sync_fd, e.render())
+    except OSError as e:
+        _report(plan.sync_fd, f"{e.strerror}: {e.filename}" if e.filename else str(e))
+    except BaseException:  # noqa: BLE001 - the caller must learn why, whatever it was
+        import traceback
+
+        _report(plan.sync_fd, traceback.format_exc())
+    os._exit(127)
+
+
+def _report(fd: int, message: str) -> None:
+    try:
+        channel.send(fd, "error", message=message)
+    except OSError:
+        pass
