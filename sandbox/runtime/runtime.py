@@ -254,10 +254,7 @@ class Runtime:
         if spec.overlay is not None:
             target = sd.path / "rootfs"
             target.mkdir()
-            ov = spec.overlay
-            data = (f"lowerdir={':'.join(str(p) for p in ov.lowerdirs)},upperdir={ov.upperdir},"
-                    f"workdir={ov.workdir}")
-            plan = rootfs.RootfsPlan(target=str(target), overlay_data=data)
+            plan = rootfs.RootfsPlan(target=str(target), overlay_data=spec.overlay.mount_data())
         else:
             plan = rootfs.RootfsPlan(target=str(spec.root.path), source_dir=str(spec.root.path))
         plan.readonly = spec.root.readonly

@@ -134,6 +134,18 @@ class Overlay:
     """Topmost first, as overlayfs takes them."""
     upperdir: Path
     workdir: Path
+    options: tuple[str, ...] = ()
+    """Extra overlay options (``index=off`` …), as the image store wants its upper dirs."""
+
+    def mount_data(self) -> str:
+        """mount(2)'s data string. The kernel splits options at "," and lowerdir at ":",
+        so both are escaped in paths."""
+        def esc(p: Path) -> str:
+            return str(p).replace("\\", "\\\\").replace(",", "\\,").replace(":", "\\:")
+
+        opts = ["lowerdir=" + ":".join(esc(p) for p in self.lowerdirs),
+                f"upperdir={esc(self.upperdir)}", f"workdir={esc(self.workdir)}", *self.options]
+        return ",".join(opts)
 
 
 @dataclass
