@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import signal as _signal
 import sys
 from pathlib import Path
+from types import SimpleNamespace
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import argparse
 
 from sandbox.errors import SandboxError
 from sandbox.linux.trace import Tracer
@@ -51,6 +55,8 @@ def _add_globals(p: argparse.ArgumentParser) -> None:
 
 def build_parser(prog: str = "sandbox runtime") -> argparse.ArgumentParser:
     """The whole command line (for --help and errors)."""
+    import argparse
+
     p = argparse.ArgumentParser(prog=prog, description="Run OCI bundles in real namespaces and cgroups, like runc.")
     _add_globals(p)
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -59,21 +65,63 @@ def build_parser(prog: str = "sandbox runtime") -> argparse.ArgumentParser:
     return p
 
 
-def parse_args(argv: list[str]) -> argparse.Namespace:
-    """Build only the parser of the command given: argparse's set-up of ten subcommands
-    costs more than a container start on a slow machine, and ``run`` pays it every time."""
+_VALUE_FLAGS = {"--root": "root", "-b": "bundle", "--bundle": "bundle", "--log": "log"}
+_BOOL_FLAGS = {"--trace": "trace", "-d": "detach", "--detach": "detach", "-a": "all", "--all": "all",
+               "-f": "force", "--force": "force"}
+_ALLOWED = {"run": {"bundle", "detach", "log"}, "create": {"bundle", "log"}, "spec": {"bundle"},
+            "kill": {"all"}, "delete": {"force"}}
+
+
+def _fast_parse(argv: list[str]) -> SimpleNamespace | None:
+    """The common, well-formed command lines without building an ArgumentParser: on a slow
+    machine argparse (with gettext and shutil behind it) costs as much as the container.
+    Anything unusual (help, a typo, a missing id) returns None and goes to argparse, which
+    gives the proper message."""
+    ns: dict[str, object] = {"root": None, "trace": False, "bundle": ".", "log": None, "detach": False,
+                             "all": False, "force": False, "signal": "TERM"}
+    given: set[str] = set()
+    words: list[str] = []
     i = 0
-    while i < len(argv) and (argv[i] in ("--root", "--trace") or argv[i].startswith("--root=")):
-        i += 2 if argv[i] == "--root" else 1
-    if i >= len(argv) or argv[i] not in _COMMANDS:
-        return build_parser().parse_args(argv)
-    name = argv[i]
-    p = argparse.ArgumentParser(prog=f"sandbox runtime {name}", description=_COMMANDS[name])
-    _add_globals(p)
-    _add_command_args(name, p)
-    args = p.parse_args(argv[:i] + argv[i + 1:])
-    args.command = name
-    return args
+    while i < len(argv):
+        a = argv[i]
+        key, eq, val = a.partition("=") if a.startswith("--") else (a, "", "")
+        if key in _VALUE_FLAGS:
+            if not eq:
+                if i + 1 >= len(argv):
+                    return None
+                val = argv[i + 1]
+                i += 1
+            ns[_VALUE_FLAGS[key]] = val
+            given.add(_VALUE_FLAGS[key])
+        elif a in _BOOL_FLAGS:
+            ns[_BOOL_FLAGS[a]] = True
+            given.add(_BOOL_FLAGS[a])
+        elif a.startswith("-"):
+            return None
+        else:
+            words.append(a)
+        i += 1
+    if not words or words[0] not in _COMMANDS:
+        return None
+    command, rest = words[0], words[1:]
+    if given - {"root", "trace"} - _ALLOWED.get(command, set()):
+        return None
+    wanted = (0, 0) if command in ("list", "spec") else (1, 2) if command == "kill" else (1, 1)
+    if not wanted[0] <= len(rest) <= wanted[1]:
+        return None
+    if rest:
+        ns["id"] = rest[0]
+    if len(rest) == 2:
+        ns["signal"] = rest[1]
+    ns["command"] = command
+    return SimpleNamespace(**ns)
+
+
+def parse_args(argv: list[str]) -> SimpleNamespace | argparse.Namespace:
+    fast = _fast_parse(argv)
+    if fast is not None:
+        return fast
+    return build_parser().parse_args(argv)
 
 
 def _signal_number(name: str) -> int:
