@@ -225,3 +225,103 @@ class ContainerLayerExists(StorageError):
         self.container = container
         super().__init__(f"container {container} already has a read-write layer",
                          "remove it first or pick another container id")
+
+
+# --- engine client (sandbox/client) ---------------------------------------------------------
+#   EngineError          the engine answered with an error status: status, server's message
+#   EngineUnavailable    nothing usable listens at the engine's address
+#   EngineProtocolError  the engine's answer does not follow the Docker Engine API
+
+
+class EngineError(SandboxError):
+    """The engine refused a request. ``status`` is the HTTP status, ``message`` the server's
+    ``{"message": …}``: front ends print it like docker does (``Error response from daemon: …``)."""
+
+    def __init__(self, status: int, message: str, hint: str | None = None) -> None:
+        self.status = status
+        super().__init__(message, hint)
+
+
+class EngineUnavailable(SandboxError):
+    """The engine's socket is missing, refuses connections, or may not be opened by this user."""
+
+    def __init__(self, address: str, reason: str,
+                 hint: str | None = "start it with `sudo sandbox up`") -> None:
+        self.address = address
+        self.reason = reason
+        super().__init__(f"cannot connect to the engine at {address}: {reason}", hint)
+
+
+class EngineProtocolError(SandboxError):
+    """The engine answered something a Docker Engine API client cannot use (a stream that was
+    not upgraded, a body that is not JSON). ``what`` names the request."""
+
+    def __init__(self, what: str, problem: str) -> None:
+        self.what = what
+        self.problem = problem
+        super().__init__(f"{what}: {problem}", "is the address really a Docker-compatible engine?")
+
+
+# --- engine daemon: HTTP core, non-container API, daemon process (engine/http, engine/api,
+# --- engine/daemon.py, engine/images_service.py) ---------------------------------------------
+
+
+class ApiError(SandboxError):
+    """A request to the engine's HTTP API is wrong; subclasses say how."""
+
+
+class InvalidParameter(ApiError):
+    """A query parameter, header or body field has a bad value (HTTP 400)."""
+
+    def __init__(self, message: str, field: str | None = None, hint: str | None = None) -> None:
+        self.field = field
+        super().__init__(message, hint)
+
+
+class RouteNotFound(ApiError):
+    """No route has this path (HTTP 404 ``page not found``, as dockerd says)."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        super().__init__("page not found")
+
+
+class MethodNotAllowed(ApiError):
+    """The path is known but not with this method (HTTP 405)."""
+
+    def __init__(self, method: str, path: str, allowed: list[str]) -> None:
+        self.method = method
+        self.path = path
+        self.allowed = allowed
+        super().__init__(f"method {method} is not allowed on {path}", f"use one of: {', '.join(allowed)}")
+
+
+class HttpProtocolError(ApiError):
+    """The bytes on the connection are not an acceptable HTTP/1.1 request. ``status`` is the
+    reply's code: 400 garbage, 413 body too large, 431 headers too large, 501, 505."""
+
+    def __init__(self, status: int, message: str, hint: str | None = None) -> None:
+        self.status = status
+        super().__init__(message, hint)
+
+
+class NoSuchImage(ImageUnknown):
+    """An image the API was asked about is not stored; worded as dockerd words it."""
+
+    def __init__(self, reference: str) -> None:
+        super().__init__(reference)
+        self.message = f"No such image: {reference}"
+        self.args = (self.message,)
+
+
+class ImageDeleteConflict(ImageUsedByContainer):
+    """``docker rmi`` refused: a container uses the image; dockerd's wording in ``message``."""
+
+    def __init__(self, image: str, container: str, message: str) -> None:
+        super().__init__(image, container)
+        self.message = message
+        self.args = (message,)
+
+
+class DaemonError(SandboxError):
+    """The engine daemon could not start, stop or be reached (socket, pid file, group)."""

@@ -36,6 +36,7 @@ def main(argv: list[str], settings: Settings | None = None) -> int:
     from sandbox.engine.specgen import RunOptions, build
     from sandbox.errors import ImageUnknown, SandboxError
     from sandbox.images.bootstrap import bootstrap_busybox
+    from sandbox.runtime.cli import forward_signals
     from sandbox.runtime.console import relay, terminal_size
     from sandbox.runtime.runtime import ProcessIO, Runtime
     from sandbox.runtime.spec import Overlay
@@ -70,19 +71,26 @@ def main(argv: list[str], settings: Settings | None = None) -> int:
             rows, cols = terminal_size()
             created = rt.create(cid, spec, "/", io=ProcessIO.pty(rows, cols), detach=False)
             try:
-                rt.start(cid)
-                from sandbox.linux import proc
+                with forward_signals(rt, cid):
+                    rt.start(cid)
+                    from sandbox.linux import proc
 
-                shim = created.state.shim_pid
-                assert created.pty_master is not None
-                relay(created.pty_master, lambda: proc.process_state(shim) not in (None, "Z"))
-                code = rt.wait(cid).code
+                    shim = created.state.shim_pid
+                    assert created.pty_master is not None
+                    relay(created.pty_master, lambda: proc.process_state(shim) not in (None, "Z"))
+                    code = rt.wait(cid).code
             finally:
                 if created.pty_master is not None:
                     os.close(created.pty_master)
                 rt.delete(cid, force=True)
         else:
-            code = rt.run(cid, spec, "/").code
+            rt.create(cid, spec, "/", detach=False)
+            try:
+                with forward_signals(rt, cid):
+                    rt.start(cid)
+                    code = rt.wait(cid).code
+            finally:
+                rt.delete(cid, force=True)
         changes = store.diff_container(cid)
         if changes:
             print(f"\nwhat the container changed ({len(changes)}), from its upper directory:")

@@ -139,7 +139,7 @@ def main(argv: list[str]) -> int:
     args = parse_args(argv)
     tracer = Tracer()
     if args.trace:
-        tracer.add_sink(lambda r: print(r.describe(), file=sys.stderr, flush=True))
+        tracer.add_sink(_StderrSink())
     root = Path(args.root) if args.root else Path(os.environ.get("SANDBOX_RUN", "/run/sandbox")) / "runtime"
     if args.command == "spec":
         from sandbox.runtime.spec import runc_default_spec
@@ -172,7 +172,13 @@ def main(argv: list[str]) -> int:
             rt.create(args.id, spec, bundle, io=io, detach=True)
             rt.start(args.id)
             return 0
-        return rt.run(args.id, spec, bundle, io=io).code
+        rt.create(args.id, spec, bundle, io=io, detach=False)
+        try:
+            with forward_signals(rt, args.id):
+                rt.start(args.id)
+                return rt.wait(args.id).code
+        finally:
+            rt.delete(args.id, force=True)
     if cmd == "start":
         rt.start(args.id)
     elif cmd == "state":
@@ -200,10 +206,57 @@ def _run_terminal(rt, container: str, spec, bundle: Path) -> int:  # type: ignor
     rows, cols = terminal_size()
     created = rt.create(container, spec, bundle, io=ProcessIO.pty(rows, cols), detach=False)
     try:
-        rt.start(container)
-        shim = created.state.shim_pid
-        relay(created.pty_master, lambda: proc.process_state(shim) not in (None, "Z"))
-        return rt.wait(container).code
+        with forward_signals(rt, container):
+            rt.start(container)
+            shim = created.state.shim_pid
+            relay(created.pty_master, lambda: proc.process_state(shim) not in (None, "Z"))
+            return rt.wait(container).code
     finally:
         os.close(created.pty_master)
         rt.delete(container, force=True)
+
+
+class _StderrSink:
+    """Prints trace records; once stderr is gone (``… 2>&1 | head``) it goes quiet, so
+    the cleanup that follows still runs."""
+
+    def __init__(self) -> None:
+        self.broken = False
+
+    def __call__(self, rec: object) -> None:
+        if self.broken:
+            return
+        try:
+            print(rec.describe(), file=sys.stderr, flush=True)  # type: ignore[attr-defined]
+        except (BrokenPipeError, ValueError):
+            self.broken = True
+
+
+class forward_signals:
+    """While a foreground container runs, pass SIGINT, SIGTERM, SIGHUP and SIGQUIT on to
+    it, as runc does: the container decides how to end, and we stay to clean up after it
+    (a closed terminal must not leave a cgroup and a mount namespace behind)."""
+
+    SIGNALS = (_signal.SIGINT, _signal.SIGTERM, _signal.SIGHUP, _signal.SIGQUIT)
+
+    def __init__(self, rt: object, container: str) -> None:
+        self.rt = rt
+        self.container = container
+        self.saved: dict[int, object] = {}
+
+    def _forward(self, sig: int, _frame: object) -> None:
+        from sandbox.errors import StateError
+
+        try:
+            self.rt.kill(self.container, sig)  # type: ignore[attr-defined]
+        except StateError:
+            pass  # already stopped
+
+    def __enter__(self) -> "forward_signals":
+        for sig in self.SIGNALS:
+            self.saved[sig] = _signal.signal(sig, self._forward)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for sig, handler in self.saved.items():
+            _signal.signal(sig, handler)  # type: ignore[arg-type]

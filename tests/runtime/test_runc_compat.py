@@ -77,3 +77,20 @@ def test_lifecycle_through_the_cli(tmp_path, unique) -> None:
     assert sb("delete", unique).returncode == 0
     assert sb("state", unique).returncode == 1
     assert not list(Path("/sys/fs/cgroup").glob(f"*/sandbox/{unique}"))
+
+
+def test_sigterm_to_run_reaches_the_container_and_cleans_up(tmp_path, unique) -> None:
+    import signal
+
+    bundle = runc_bundle(tmp_path / "bundle", ["sh", "-c", "trap 'echo got-term; exit 5' TERM; echo ready; "
+                                                           "while :; do sleep 0.1; done"])
+    p = subprocess.Popen([_sandbox(), "runtime", "--root", str(tmp_path / "ours"), "run", "--bundle", str(bundle),
+                          unique], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert p.stdout is not None
+    assert p.stdout.readline() == "ready\n"  # the trap is in place
+    p.send_signal(signal.SIGTERM)
+    out, err = p.communicate(timeout=30)
+    assert p.returncode == 5, err
+    assert "got-term" in out
+    assert not list(Path("/sys/fs/cgroup").glob(f"*/sandbox/{unique}"))
+    assert not (tmp_path / "ours" / unique).exists()
