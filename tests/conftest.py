@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import os
+import shutil
+import subprocess
 import uuid
+from pathlib import Path
 
 import pytest
 
@@ -21,3 +24,18 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 def unique() -> str:
     """A short name no other test (or run) uses, for cgroups, bridges, netns, ids."""
     return "t" + uuid.uuid4().hex[:10]
+
+
+@pytest.fixture(scope="session")
+def rootfs(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A busybox root shared by the session; containers use it read-only or as an overlay's
+    lower layer, never writing into it. Holds /bin/probe (tests/runtime/probe.c) when gcc is
+    there."""
+    from bench._bundle import busybox_rootfs
+
+    root = busybox_rootfs(tmp_path_factory.mktemp("lower") / "rootfs")
+    if shutil.which("gcc"):
+        probe = Path(__file__).parent / "runtime" / "probe.c"
+        subprocess.run(["gcc", "-static", "-O1", "-o", str(root / "bin" / "probe"), str(probe)], check=True)
+    return root
+

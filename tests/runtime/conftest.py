@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
-import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,21 +10,7 @@ from typing import Any
 
 import pytest
 
-from bench._bundle import busybox_rootfs
 from sandbox.linux import proc
-
-HERE = Path(__file__).parent
-
-
-@pytest.fixture(scope="session")
-def rootfs(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A read-only-by-convention busybox root shared by the session (tests use overlays
-    or read-only roots on top of it, never write into it)."""
-    root = busybox_rootfs(tmp_path_factory.mktemp("lower") / "rootfs")
-    if shutil.which("gcc"):
-        subprocess.run(["gcc", "-static", "-O1", "-o", str(root / "bin" / "probe"), str(HERE / "probe.c")],
-                       check=True)
-    return root
 
 
 def docker_like_spec(args: list[str], *, resources: dict[str, Any] | None = None,
