@@ -227,10 +227,14 @@ class ContainerLayerExists(StorageError):
                          "remove it first or pick another container id")
 
 
-# --- engine client (sandbox/client) ---------------------------------------------------------
+# --- engine client and command grammars (sandbox/client, sandbox/commands) ------------------
 #   EngineError          the engine answered with an error status: status, server's message
 #   EngineUnavailable    nothing usable listens at the engine's address
 #   EngineProtocolError  the engine's answer does not follow the Docker Engine API
+#   UsageError           a command line does not parse (unknown flag, missing argument)
+#   TemplateError        a --format / -f Go template
+#    ├── TemplateSyntaxError   does not parse: line, column
+#    └── TemplateExecError     fails on the data: the action it failed at
 
 
 class EngineError(SandboxError):
@@ -325,3 +329,99 @@ class ImageDeleteConflict(ImageUsedByContainer):
 
 class DaemonError(SandboxError):
     """The engine daemon could not start, stop or be reached (socket, pid file, group)."""
+
+
+class UsageError(SandboxError):
+    """A ``docker …`` command line that does not parse; ``command`` names the subcommand."""
+
+    def __init__(self, command: str, problem: str) -> None:
+        self.command = command
+        self.problem = problem
+        name = f"docker {command}".strip()
+        super().__init__(problem, f"See '{name} --help'.")
+
+
+class TemplateError(SandboxError):
+    """A Go template (``--format``, ``inspect -f``) could not be parsed or executed."""
+
+
+class TemplateSyntaxError(TemplateError):
+    def __init__(self, problem: str, line: int, col: int = 0) -> None:
+        self.problem = problem
+        self.line = line
+        self.col = col
+        super().__init__(f"template: :{line}: {problem}",
+                         "Go template syntax: {{.Field}}, {{json .}}, {{range .List}}…{{end}}")
+
+
+class TemplateExecError(TemplateError):
+    def __init__(self, problem: str, line: int = 0, col: int = 0, at: str = "") -> None:
+        self.problem = problem
+        self.at = at
+        where = f"{line}:{col}" if line else "1"
+        super().__init__(f'template: :{where}: executing "" at <{at}>: {problem}')
+
+
+# --- engine: the container service (sandbox/engine/containers) ------------------------------
+#   NoSuchContainer       404  no container by that id, id prefix or name (dockerd's wording)
+#   NoSuchExec            404  no exec instance by that id
+#   ContainerConflict     409  the container's state or name forbids the call
+#    └── ContainerNameConflict  the name is taken by another container
+#   ContainerNotModified  304  start of a running / stop of a stopped container: not an error
+#                              to the client, so the route answers 304 with no body
+#   ContainerServiceError 500  the engine failed underneath (runtime, store, files)
+# Each subclasses a class the HTTP layer already maps, so the status follows by itself.
+
+
+class NoSuchContainer(ContainerNotFound):
+    """A container reference (full id, unique id prefix, name with or without ``/``) that
+    matches nothing."""
+
+    def __init__(self, reference: str) -> None:
+        super().__init__(reference)
+        self.message = f"No such container: {reference}"
+        self.hint = "list containers with `docker ps -a`"
+        self.args = (self.message,)
+
+
+class NoSuchExec(ContainerNotFound):
+    """An exec instance id that the engine does not know (or no longer keeps)."""
+
+    def __init__(self, exec_id: str) -> None:
+        super().__init__(exec_id)
+        self.exec_id = exec_id
+        self.message = f"No such exec instance: {exec_id}"
+        self.hint = "exec instances live while their container does; create a new one"
+        self.args = (self.message,)
+
+
+class ContainerConflict(StateError):
+    """The call is not allowed now (not running, paused, being removed); dockerd's wording."""
+
+    def __init__(self, container: str, message: str, hint: str | None = None) -> None:
+        super().__init__(container, "change", "in a conflicting state")
+        self.message = message
+        self.hint = hint
+        self.args = (message,)
+
+
+class ContainerNameConflict(ContainerConflict):
+    def __init__(self, name: str, holder: str) -> None:
+        self.name = name
+        self.holder = holder
+        super().__init__(holder, f'Conflict. The container name "{name}" is already in use by container '
+                                 f'"{holder}". You have to remove (or rename) that container to be able '
+                                 "to reuse that name.")
+
+
+class ContainerNotModified(SandboxError):
+    """Nothing to do: the container already is in the wanted state. The route answers 304."""
+
+    def __init__(self, container: str, state: str) -> None:
+        self.container = container
+        self.state = state
+        super().__init__(f"container {container} is already {state}")
+
+
+class ContainerServiceError(SandboxError):
+    """The container service failed underneath (runtime, store, record files): HTTP 500."""

@@ -36,6 +36,7 @@ _CREATE_TIMEOUT = 30.0
 if TYPE_CHECKING:
     from sandbox.runtime.exec import ExecProcess
     from sandbox.runtime.relay import RelayConfig
+    from sandbox.runtime.resources import Resources
     from sandbox.runtime.spec import Process
 
 
@@ -537,6 +538,22 @@ class Runtime:
             fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
         finally:
             os.close(fd)
+
+    def cgroup(self, container: str):  # -> CgroupManager
+        """The cgroup of a live container: for stats, top and the pictures."""
+        return self._cgroup(self.state(container).cgroup)
+
+    def update(self, container: str, resources: "Resources") -> None:
+        """Change the limits of a created, running or paused container (``docker update``);
+        refused like ``create`` refuses them when impossible."""
+        from sandbox.runtime.cgroups import validate_resources
+
+        st = self.state(container)
+        if st.status == Status.STOPPED:
+            check_transition(container, "kill", st.status)
+        validate_resources(resources)
+        self._cgroup(st.cgroup).apply(resources)
+        self.tracer.emit("update", container=container)
 
     def attach_socket(self, container: str) -> Path:
         """The shim's attach socket of a container created with managed io."""
