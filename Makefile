@@ -34,6 +34,9 @@ $(BIN)/.installed: pyproject.toml
 venv: $(BIN)/.installed
 
 install: deps venv
+	@# Byte-compile now: with PYTHONDONTWRITEBYTECODE set, every start would compile again,
+	@# and start-up time is part of every `sandbox runtime run`.
+	@$(BIN)/python -m compileall -q sandbox >/dev/null
 
 run: install
 	$(BIN)/sandbox image bootstrap --if-missing
