@@ -332,11 +332,13 @@ class DaemonError(SandboxError):
 
 
 class UsageError(SandboxError):
-    """A ``docker …`` command line that does not parse; ``command`` names the subcommand."""
+    """A ``docker …`` command line that does not parse; ``command`` names the subcommand.
+    ``exit_code`` follows docker: 125 for a bad flag, 1 for a wrong number of arguments."""
 
-    def __init__(self, command: str, problem: str) -> None:
+    def __init__(self, command: str, problem: str, exit_code: int = 125) -> None:
         self.command = command
         self.problem = problem
+        self.exit_code = exit_code
         name = f"docker {command}".strip()
         super().__init__(problem, f"See '{name} --help'.")
 
@@ -425,3 +427,407 @@ class ContainerNotModified(SandboxError):
 
 class ContainerServiceError(SandboxError):
     """The container service failed underneath (runtime, store, record files): HTTP 500."""
+
+
+# --- container networking (sandbox/network) -------------------------------------------------
+#   NetworkError            base; ``status`` is the HTTP status the engine should answer with
+#    ├── NetworkNotFound         no network with that name, id or id prefix            404
+#    ├── NetworkAmbiguous        an id prefix matches more than one network            400
+#    ├── NetworkExists           a network with that name already exists               409
+#    ├── NetworkReserved         bridge, host and none are pre-defined                 403
+#    ├── InvalidNetworkConfig    a bad name, label, CIDR, gateway or address           400
+#    ├── SubnetOverlap           a subnet overlaps another network's or a host route   409
+#    ├── AddressExhausted        no free subnet in the pool / no free address          409
+#    ├── AddressInUse            a requested address is already taken                  409
+#    ├── NetworkInUse            the network still has endpoints                       409
+#    ├── EndpointExists          the container is already connected                    409
+#    ├── EndpointNotFound        the container is not connected                        404
+#    ├── NotConnectable          host/none networks take no endpoints                  400
+#    ├── PortAllocated           the host port is taken (Docker's words)               409
+#    └── NetlinkFailed           the kernel refused a netlink, netns or nft step       500
+
+
+class NetworkError(SandboxError):
+    """A network operation was refused or failed. ``status`` is the HTTP status hint."""
+
+    status = 500
+
+
+class NetworkNotFound(NetworkError):
+    status = 404
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        super().__init__(f"network {name} not found", "list networks with `docker network ls`")
+
+
+class NetworkAmbiguous(NetworkError):
+    status = 400
+
+    def __init__(self, prefix: str, matches: int) -> None:
+        self.prefix = prefix
+        self.matches = matches
+        super().__init__(f"network {prefix} is ambiguous ({matches} matches found based on ID prefix)",
+                         "give more characters of the id, or the network's name")
+
+
+class NetworkExists(NetworkError):
+    status = 409
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        super().__init__(f"network with name {name} already exists", "pick another name")
+
+
+class NetworkReserved(NetworkError):
+    status = 403
+
+    def __init__(self, name: str, operation: str) -> None:
+        self.name = name
+        self.operation = operation
+        super().__init__(f"{name} is a pre-defined network and cannot be {operation}",
+                         "bridge, host and none always exist; create your own network instead")
+
+
+class InvalidNetworkConfig(NetworkError):
+    """Bad input before anything was touched: ``field`` names it, ``value`` is what was given."""
+
+    status = 400
+
+    def __init__(self, field: str, value: object, problem: str, hint: str | None = None) -> None:
+        self.field = field
+        self.value = value
+        self.problem = problem
+        super().__init__(f"invalid {field} {value!r}: {problem}", hint)
+
+
+class SubnetOverlap(NetworkError):
+    status = 409
+
+    def __init__(self, subnet: str, other_subnet: str, other: str, new_name: str | None = None) -> None:
+        self.subnet = subnet
+        self.other_subnet = other_subnet
+        self.other = other
+        who = f" of network {new_name}" if new_name else ""
+        super().__init__(f"subnet {subnet}{who} overlaps with {other_subnet} of {other}",
+                         "choose a subnet no other network or host route uses")
+
+
+class AddressExhausted(NetworkError):
+    status = 409
+
+    def __init__(self, what: str, hint: str | None = None) -> None:
+        self.what = what
+        super().__init__(f"no available IPv4 addresses: {what}", hint)
+
+
+class AddressInUse(NetworkError):
+    status = 409
+
+    def __init__(self, address: str, network: str, user: str) -> None:
+        self.address = address
+        self.network = network
+        self.user = user
+        super().__init__(f"Address already in use: {address} on network {network} is taken by {user}",
+                         "leave out --ip to get a free address")
+
+
+class NetworkInUse(NetworkError):
+    status = 409
+
+    def __init__(self, name: str, network_id: str, containers: list[str]) -> None:
+        self.name = name
+        self.network_id = network_id
+        self.containers = containers
+        super().__init__(f"error while removing network: network {name} id {network_id} has active endpoints",
+                         f"disconnect or remove these containers first: {', '.join(containers)}")
+
+
+class EndpointExists(NetworkError):
+    status = 409
+
+    def __init__(self, container: str, network: str) -> None:
+        self.container = container
+        self.network = network
+        super().__init__(f"endpoint with name {container} already exists in network {network}")
+
+
+class EndpointNotFound(NetworkError):
+    status = 404
+
+    def __init__(self, container: str, network: str) -> None:
+        self.container = container
+        self.network = network
+        super().__init__(f"container {container} is not connected to network {network}")
+
+
+class NotConnectable(NetworkError):
+    status = 400
+
+    def __init__(self, network: str, reason: str) -> None:
+        self.network = network
+        self.reason = reason
+        super().__init__(f"cannot connect to network {network}: {reason}",
+                         "host and none are modes set at `docker run --network`, not networks to join")
+
+
+class PortAllocated(NetworkError):
+    status = 409
+
+    def __init__(self, host_ip: str, host_port: int, proto: str = "tcp", holder: str | None = None) -> None:
+        self.host_ip = host_ip
+        self.host_port = host_port
+        self.proto = proto
+        self.holder = holder
+        hint = f"it is published by container {holder}" if holder else "another program listens there"
+        super().__init__(f"Bind for {host_ip}:{host_port} failed: port is already allocated",
+                         f"{hint}; pick another host port, or -P for a free one")
+
+
+class NetlinkFailed(NetworkError):
+    """A kernel step failed: ``op`` (``veth.create``, ``setns``, ``nft``…), the device, errno."""
+
+    status = 500
+
+    def __init__(self, op: str, device: str | None, err: int | None, detail: str = "",
+                 hint: str | None = None) -> None:
+        self.op = op
+        self.device = device
+        self.errno = err
+        where = f" {device}" if device else ""
+        why = os.strerror(err) if err else detail
+        name = f" ({_errno.errorcode.get(err, err)})" if err else ""
+        super().__init__(f"{op}{where}: {why}{name}", hint)
+
+
+# --- registry client and image archives (sandbox/images/registry, sandbox/images/archive) ----
+#   RegistryError             a registry refused or failed a request: registry, status, code
+#    ├── RegistryUnavailable    nothing answers at the registry's address, or it went away
+#    ├── RegistryUnauthorized   credentials are missing, wrong, or not enough for the repository
+#    ├── RegistryNotFound       no such repository, tag, manifest or blob at the registry
+#    ├── RegistryProtocolError  the answer does not follow the distribution API v2
+#    └── PlatformNotFound       a multi-platform image has no manifest for this machine
+#   CredentialsError          the docker config.json cannot be read or written
+#   InvalidChange             a `--change` instruction of `import` is unknown or malformed
+#   ArchiveError (StorageError)  a save/load/import tar is not one we can read
+# Each class's ``status`` is the HTTP status the engine answers with.
+
+
+class RegistryError(SandboxError):
+    """A registry refused or failed a request. ``registry`` is its host, ``status`` the HTTP
+    status it answered (0 when it did not answer), ``code`` the distribution error code."""
+
+    status = 500
+
+    def __init__(self, registry: str, message: str, http_status: int = 0, code: str | None = None,
+                 hint: str | None = None, detail: str | None = None) -> None:
+        self.registry = registry
+        self.http_status = http_status
+        self.code = code
+        self.detail = detail if detail is not None else message
+        """The registry's own words (``manifest unknown: manifest unknown``), without our context."""
+        super().__init__(message, hint)
+
+
+class RegistryUnavailable(RegistryError):
+    def __init__(self, registry: str, reason: str, hint: str | None = None) -> None:
+        self.reason = reason
+        super().__init__(registry, f"cannot talk to the registry {registry}: {reason}", 0, None,
+                         hint or "is the registry running, and is its address right?")
+
+
+class RegistryUnauthorized(RegistryError):
+    status = 401
+
+
+class RegistryNotFound(RegistryError):
+    status = 404
+
+
+class RegistryProtocolError(RegistryError):
+    """The registry answered something a distribution API v2 client cannot use."""
+
+
+class PlatformNotFound(RegistryError):
+    status = 404
+
+    def __init__(self, registry: str, reference: str, platform: str, available: list[str]) -> None:
+        self.platform = platform
+        self.available = available
+        super().__init__(registry, f"no matching manifest for {platform} in the manifest list entries of "
+                                   f"{reference}", 404, "MANIFEST_UNKNOWN",
+                         f"this image is published for: {', '.join(available) or 'nothing usable'}")
+
+
+class CredentialsError(SandboxError):
+    """The docker-style config.json holding registry credentials is unreadable or unwritable."""
+
+    status = 500
+
+    def __init__(self, path: str, problem: str, hint: str | None = None) -> None:
+        self.path = path
+        self.problem = problem
+        super().__init__(f"{path}: {problem}", hint)
+
+
+class InvalidChange(SandboxError):
+    """A Dockerfile-like instruction given to ``import --change`` is not allowed or does not parse."""
+
+    status = 400
+
+    def __init__(self, change: str, problem: str) -> None:
+        self.change = change
+        self.problem = problem
+        super().__init__(f"invalid --change {change!r}: {problem}",
+                         "allowed: CMD, ENTRYPOINT, ENV, EXPOSE, LABEL, STOPSIGNAL, USER, VOLUME, WORKDIR")
+
+
+class ArchiveError(StorageError):
+    """An image archive (``docker save`` output, an OCI layout tar, an import tarball) cannot
+    be read: ``problem`` says what is missing or wrong in it."""
+
+    status = 400
+
+
+class PullAccessDenied(ImageUnknown):
+    """``images/create`` for an image that is not stored (registry pulls come later);
+    worded as dockerd words a failed pull."""
+
+    def __init__(self, repository: str) -> None:
+        super().__init__(repository)
+        self.message = (f"pull access denied for {repository}, repository does not exist or may require "
+                        "'docker login'")
+        self.args = (self.message,)
+        self.hint = "only images already in the store can be pulled for now: see `docker images`"
+
+
+# --- the Textual TUI (sandbox/tui) ----------------------------------------------------------
+#   TuiError              the TUI cannot do what was asked
+#    ├── FixtureError       the fake backend's fixtures are missing a file or hold bad JSON
+#    ├── NoRecording        the fake backend has nothing recorded for this request
+#    ├── LessonsUnavailable the lesson engine is not there (or has no such lesson)
+#    └── NotInteractive     an interactive command needs a real terminal
+
+
+class TuiError(SandboxError):
+    """The TUI could not do what was asked; ``message`` and ``hint`` are shown as they are."""
+
+
+class FixtureError(TuiError):
+    def __init__(self, path: str, problem: str) -> None:
+        self.path = path
+        self.problem = problem
+        super().__init__(f"fake backend fixture {path}: {problem}",
+                         "SANDBOX_TUI_FAKE must name a directory of recorded JSON (see tests/tui/fixtures)")
+
+
+class NoRecording(TuiError):
+    def __init__(self, what: str) -> None:
+        self.what = what
+        super().__init__(f"the fake backend has no recording for {what}",
+                         "record it from a real engine into the fixtures directory")
+
+
+class LessonsUnavailable(TuiError):
+    def __init__(self, problem: str, hint: str | None = None) -> None:
+        self.problem = problem
+        super().__init__(f"lessons are not available: {problem}", hint)
+
+
+class NotInteractive(TuiError):
+    def __init__(self, command: str) -> None:
+        self.command = command
+        super().__init__(f"{command!r} needs the terminal, and this one cannot be handed over",
+                         "run it in `sandbox shell`, or drop -i/-t/-f")
+
+
+# --- lessons: format, checks, sessions, progress, importers (sandbox/lessons) ---------------
+#   LessonError            base of everything the lesson engine refuses
+#    ├── LessonInvalid     lesson files have problems (what `sandbox lessons lint` prints)
+#    ├── LessonNotFound    no lesson with that id in the lessons directory
+#    ├── CommandFailed     a setup or reference-solution command exited with the wrong code
+#    ├── ResourceConflict  a name the lesson uses is taken by something it did not make
+#    ├── HostRefused       an http check or read aimed at a host that is not loopback
+#    ├── ProgressCorrupt   progress.json cannot be read; a copy was kept at ``backup``
+#    └── ScenarioInvalid   a Killercoda scenario folder cannot be imported
+
+
+class LessonError(SandboxError):
+    """The lesson engine refused or failed; subclasses say how."""
+
+
+class LessonInvalid(LessonError):
+    """Lesson files have problems. ``problems`` holds each one as ``file:line: field: problem``."""
+
+    def __init__(self, where: str, problems: list[str]) -> None:
+        self.where = where
+        self.problems = problems
+        first = problems[0] if problems else "no details"
+        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+        super().__init__(f"{where} is not a valid lesson: {first}{more}",
+                         f"run `sandbox lessons lint {where}` to see every problem")
+
+
+class LessonNotFound(LessonError):
+    def __init__(self, lesson: str, directory: str, known: list[str]) -> None:
+        self.lesson = lesson
+        self.directory = directory
+        self.known = known
+        names = ", ".join(known[:8]) + (" …" if len(known) > 8 else "")
+        super().__init__(f"no lesson {lesson!r} in {directory}",
+                         f"known lessons: {names}" if known else "the directory holds no lessons")
+
+
+class CommandFailed(LessonError):
+    """A lesson's own command (setup, reference solution) did not end as the lesson expects."""
+
+    def __init__(self, what: str, command: str, code: int, output: str, expected: str = "0") -> None:
+        self.what = what
+        self.command = command
+        self.code = code
+        self.output = output
+        tail = output.strip().splitlines()[-3:]
+        said = ("; it said: " + " / ".join(tail)) if tail else ""
+        super().__init__(f"{what} `{command}` exited {code}, expected {expected}{said}",
+                         "is the engine running and does the lesson's image exist? (`sandbox docker images`)")
+
+
+class ResourceConflict(LessonError):
+    """The lesson wants to make ``kind`` ``name`` but one exists that the lesson did not make."""
+
+    def __init__(self, kind: str, name: str) -> None:
+        self.kind = kind
+        self.name = name
+        remove = {"container": "docker rm -f", "volume": "docker volume rm",
+                  "network": "docker network rm", "image": "docker rmi"}.get(kind, "remove")
+        super().__init__(f"a {kind} named {name} already exists and this lesson did not make it",
+                         f"the lesson needs that name: remove or rename yours first (`{remove} {name}`)")
+
+
+class HostRefused(LessonError):
+    def __init__(self, url: str, host: str) -> None:
+        self.url = url
+        self.host = host
+        super().__init__(f"refusing to fetch {url}: {host} is not a loopback address",
+                         "lesson checks only talk to 127.0.0.1, ::1 or localhost")
+
+
+class ProgressCorrupt(LessonError):
+    """progress.json does not parse. ``backup`` is where a copy was kept before anything else
+    wrote to the file, so nothing is lost silently."""
+
+    def __init__(self, path: str, reason: str, backup: str | None) -> None:
+        self.path = path
+        self.reason = reason
+        self.backup = backup
+        kept = f"a copy is kept at {backup}" if backup else "no copy could be made"
+        super().__init__(f"progress file {path} is unreadable ({reason}); {kept}",
+                         "progress starts empty; `sandbox lessons progress import FILE` restores a good copy")
+
+
+class ScenarioInvalid(LessonError):
+    def __init__(self, path: str, problem: str) -> None:
+        self.path = path
+        self.problem = problem
+        super().__init__(f"cannot import Killercoda scenario {path}: {problem}",
+                         "a scenario folder holds index.json whose details.steps name each step's text file")

@@ -1,1 +1,17 @@
-"""sandbox.network"""
+"""Container networking: bridges, veth pairs, IPAM, port publishing, names (pyroute2).
+
+The public surface is small; everything else is in the modules it names::
+
+    NetworkManager(state_dir, tracer=…, options=NetworkOptions(…))   the facade (manager)
+    Network, Endpoint, PortBinding                                   the records (model)
+    NetworkOptions                                                   pools, names, masquerade
+
+Importing this package imports neither pyroute2 nor asyncio's event loop machinery at
+module level beyond the standard library: netlink is loaded on first use.
+"""
+
+from sandbox.network.manager import NetworkManager, RestoreReport
+from sandbox.network.model import Endpoint, Network, PortBinding
+from sandbox.network.options import NetworkOptions
+
+__all__ = ["Endpoint", "Network", "NetworkManager", "NetworkOptions", "PortBinding", "RestoreReport"]
