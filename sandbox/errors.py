@@ -706,7 +706,8 @@ class PullAccessDenied(ImageUnknown):
 #    ├── FixtureError       the fake backend's fixtures are missing a file or hold bad JSON
 #    ├── NoRecording        the fake backend has nothing recorded for this request
 #    ├── LessonsUnavailable the lesson engine is not there (or has no such lesson)
-#    └── NotInteractive     an interactive command needs a real terminal
+#    ├── NotInteractive     an interactive command needs a real terminal
+#    └── BadArguments       `sandbox learn …` was given arguments it does not take
 
 
 class TuiError(SandboxError):
@@ -739,6 +740,12 @@ class NotInteractive(TuiError):
         self.command = command
         super().__init__(f"{command!r} needs the terminal, and this one cannot be handed over",
                          "run it in `sandbox shell`, or drop -i/-t/-f")
+
+
+class BadArguments(TuiError):
+    def __init__(self, problem: str) -> None:
+        self.problem = problem
+        super().__init__(f"learn: {problem}", "usage: sandbox learn [LESSON] [--lang en|zh]")
 
 
 # --- lessons: format, checks, sessions, progress, importers (sandbox/lessons) ---------------
@@ -831,3 +838,36 @@ class ScenarioInvalid(LessonError):
         self.problem = problem
         super().__init__(f"cannot import Killercoda scenario {path}: {problem}",
                          "a scenario folder holds index.json whose details.steps name each step's text file")
+
+
+# --- volumes (engine/volumes) ------------------------------------------------------------
+
+
+class VolumeError(SandboxError):
+    """A volume operation was refused. ``status`` is the HTTP status dockerd gives."""
+
+    status = 500
+
+
+class VolumeNotFound(VolumeError):
+    status = 404
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        super().__init__(f"get {name}: no such volume", "list volumes with `docker volume ls`")
+
+
+class VolumeInUse(VolumeError):
+    status = 409
+
+    def __init__(self, name: str, containers: list[str]) -> None:
+        self.name = name
+        self.containers = containers
+        super().__init__(f"remove {name}: volume is in use - [{', '.join(containers)}]",
+                         "remove the containers first, or use --force")
+
+
+class InvalidVolume(VolumeError):
+    """A bad volume name or mount specification (HTTP 400)."""
+
+    status = 400
