@@ -871,3 +871,48 @@ class InvalidVolume(VolumeError):
     """A bad volume name or mount specification (HTTP 400)."""
 
     status = 400
+
+
+# --- Dockerfile builds and commit (sandbox/images/build, sandbox/images/commit.py) ----------
+#   BuildError               a build failed; ``code`` goes into the stream's errorDetail
+#    ├── DockerfileParseError  the Dockerfile does not parse: line and problem
+#    ├── BuildContextError     the context is unreadable, or a COPY/ADD source is outside
+#    │                         the context, missing, or excluded by .dockerignore
+#    └── RunFailed             a RUN command exited non-zero: command and exit code
+
+
+class BuildError(SandboxError):
+    """A build could not go on. ``code`` is what Docker puts in ``errorDetail.code`` (a RUN's
+    exit code), None where Docker sends none."""
+
+    status = 400
+
+    def __init__(self, message: str, hint: str | None = None, code: int | None = None) -> None:
+        self.code = code
+        super().__init__(message, hint)
+
+
+class DockerfileParseError(BuildError):
+    """The Dockerfile does not parse; ``line`` is 1-based (0 when no line is to blame)."""
+
+    def __init__(self, line: int, problem: str, hint: str | None = None) -> None:
+        self.line = line
+        self.problem = problem
+        where = f" line {line}" if line else ""
+        super().__init__(f"Dockerfile parse error{where}: {problem}", hint)
+
+
+class BuildContextError(BuildError):
+    """The build context cannot be read, or a COPY/ADD source is not usable."""
+
+
+class RunFailed(BuildError):
+    """A RUN step's command exited non-zero; worded as Docker's legacy builder words it."""
+
+    status = 500
+
+    def __init__(self, command: str, exit_code: int) -> None:
+        self.command = command
+        self.exit_code = exit_code
+        super().__init__(f"The command '{command}' returned a non-zero code: {exit_code}",
+                         "the step's output is printed above the error", exit_code)
