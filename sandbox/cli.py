@@ -14,6 +14,9 @@ usage: sandbox COMMAND [ARGS]
 A terminal classroom for Docker and Kubernetes, on a real mini container engine.
 
 commands:
+  engine            run the engine daemon (Docker Engine API on a unix socket) in the foreground
+  up / down         start the engine in the background / stop it
+  env               print `export DOCKER_HOST=…` for the real docker CLI
   playground        a shell in a fresh busybox container (overlay, namespaces, cgroups)
   runtime ...       run OCI bundles like runc: run, create, start, kill, delete, state, list
   image ...         the image store: bootstrap (offline base images), ls
@@ -36,6 +39,10 @@ def _dispatch(argv: list[str]) -> int:
         from sandbox.images.cli import main as image_main
 
         return image_main(rest)
+    if cmd in ("engine", "up", "down", "env"):
+        from sandbox.engine.daemon import main as daemon_main
+
+        return daemon_main(argv)
     if cmd == "playground":
         from sandbox.engine.playground import main as playground_main
 

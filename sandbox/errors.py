@@ -331,6 +331,18 @@ class DaemonError(SandboxError):
     """The engine daemon could not start, stop or be reached (socket, pid file, group)."""
 
 
+class PullAccessDenied(ImageUnknown):
+    """``images/create`` for an image that is not stored (registry pulls come later);
+    worded as dockerd words a failed pull."""
+
+    def __init__(self, repository: str) -> None:
+        super().__init__(repository)
+        self.message = (f"pull access denied for {repository}, repository does not exist or may require "
+                        "'docker login'")
+        self.args = (self.message,)
+        self.hint = "only images already in the store can be pulled for now: see `docker images`"
+
+
 class UsageError(SandboxError):
     """A ``docker …`` command line that does not parse; ``command`` names the subcommand.
     ``exit_code`` follows docker: 125 for a bad flag, 1 for a wrong number of arguments."""
@@ -689,18 +701,6 @@ class ArchiveError(StorageError):
     status = 400
 
 
-class PullAccessDenied(ImageUnknown):
-    """``images/create`` for an image that is not stored (registry pulls come later);
-    worded as dockerd words a failed pull."""
-
-    def __init__(self, repository: str) -> None:
-        super().__init__(repository)
-        self.message = (f"pull access denied for {repository}, repository does not exist or may require "
-                        "'docker login'")
-        self.args = (self.message,)
-        self.hint = "only images already in the store can be pulled for now: see `docker images`"
-
-
 # --- the Textual TUI (sandbox/tui) ----------------------------------------------------------
 #   TuiError              the TUI cannot do what was asked
 #    ├── FixtureError       the fake backend's fixtures are missing a file or hold bad JSON
@@ -916,3 +916,53 @@ class RunFailed(BuildError):
         self.exit_code = exit_code
         super().__init__(f"The command '{command}' returned a non-zero code: {exit_code}",
                          "the step's output is printed above the error", exit_code)
+
+
+# --- the REPL, `sandbox shell` (sandbox/repl) -----------------------------------------------
+#   ReplError               base: the shell cannot do what was typed (the prompt stays)
+#    ├── ReplUsageError       a shell line does not parse or a shell command's arguments are wrong
+#    ├── UnknownCommand       the first word names no shell command
+#    ├── NothingToShow        `show` has no target, or the engine has no picture data for it
+#    ├── ResetUnavailable     `reset` cannot tell what this session created
+#    └── TraceUnavailable     `explain` cannot read the engine's trace stream
+
+
+class ReplError(SandboxError):
+    """The shell could not do what was typed; printed under the line, and the prompt stays."""
+
+
+class ReplUsageError(ReplError):
+    def __init__(self, line: str, problem: str, hint: str | None = None) -> None:
+        self.line = line
+        self.problem = problem
+        super().__init__(f"{line}: {problem}" if line else problem, hint)
+
+
+class UnknownCommand(ReplError):
+    def __init__(self, word: str) -> None:
+        self.word = word
+        super().__init__(f"unknown command: {word}",
+                         "type `help` for the shell's commands; docker commands start with `docker`")
+
+
+class NothingToShow(ReplError):
+    def __init__(self, what: str, problem: str, hint: str | None = None) -> None:
+        self.what = what
+        self.problem = problem
+        super().__init__(f"show {what}: {problem}", hint)
+
+
+class ResetUnavailable(ReplError):
+    def __init__(self, problem: str) -> None:
+        self.problem = problem
+        super().__init__(f"reset: {problem}",
+                         "reset removes only what this session created, so it needs the engine "
+                         "to have answered once before your first command")
+
+
+class TraceUnavailable(ReplError):
+    def __init__(self, address: str, problem: str) -> None:
+        self.address = address
+        self.problem = problem
+        super().__init__(f"explain: cannot read the trace stream of {address}: {problem}",
+                         "explain needs the sandbox engine (`sudo sandbox up`); a plain dockerd has no trace")
