@@ -173,7 +173,8 @@ def build(image_config: dict[str, Any], opts: RunOptions, rootfs: Overlay | Path
     cfg["process"].update({
         "env": env, "cwd": opts.workdir or image_config.get("WorkingDir") or "/",
         "user": user,
-        "capabilities": {"bounding": caps, "effective": caps, "permitted": caps, "inheritable": [], "ambient": []},
+        "capabilities": {"bounding": caps, "effective": caps, "permitted": caps, "inheritable": [],
+                         "ambient": []},
         "noNewPrivileges": not opts.privileged,
     })
     if opts.tty and opts.console_size:

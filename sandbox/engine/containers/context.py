@@ -1,0 +1,61 @@
+"""What every part of the container service shares: the store, the runtime, the records,
+the event callback, and the lock that serialises forks.
+
+Why a fork lock: the runtime forks a shim per container (and a helper per exec) from this
+multi-threaded process, and a forked child keeps every descriptor open at that moment. A
+shim forked while another container's output pipe is still open here would hold that
+pipe's write end for its whole life, and the other container's output would never end.
+Forking one at a time, and closing the children's ends before letting go, prevents it.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from sandbox.config import Settings
+from sandbox.engine.containers.files import ContainerFiles
+from sandbox.engine.containers.registry import Container, Registry
+
+if TYPE_CHECKING:
+    from sandbox.engine.containers.execs import ExecTable
+    from sandbox.runtime.runtime import Runtime
+    from sandbox.storage import Store
+
+Emit = Callable[[str, str, str, dict[str, str]], None]
+"""emit(type, action, id, attributes): one Docker event."""
+
+
+@dataclass(eq=False)
+class Engine:
+    settings: Settings
+    store: Store
+    runtime: Runtime
+    emit: Emit
+    clock: Callable[[], float] = time.time
+    files: ContainerFiles = field(init=False)
+    registry: Registry = field(default_factory=Registry)
+    fork_lock: threading.Lock = field(default_factory=threading.Lock)
+    execs: ExecTable = field(init=False)
+    closed: bool = False
+    """Set by ``ContainerService.close``: watchers that wake up afterwards leave things be."""
+
+    def __post_init__(self) -> None:
+        from sandbox.engine.containers.execs import ExecTable
+
+        self.files = ContainerFiles(self.settings.root)
+        self.execs = ExecTable()
+
+    def save(self, c: Container) -> None:
+        self.files.save(c.rec)
+
+    def event(self, c: Container, action: str, **extra: str) -> None:
+        """A container event with dockerd's attributes: its labels, image and name."""
+        attrs = {str(k): str(v) for k, v in (c.rec.config.get("Labels") or {}).items()}
+        attrs["image"] = str(c.rec.config.get("Image") or "")
+        attrs["name"] = c.rec.name.lstrip("/")
+        attrs.update(extra)
+        self.emit("container", action, c.id, attrs)

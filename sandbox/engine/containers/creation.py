@@ -1,0 +1,86 @@
+"""``POST /containers/create``: check the request, reserve the name, make the read-write
+layer and the engine's files, and record the container. Nothing runs yet."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from sandbox.engine.containers import lifecycle, translate
+from sandbox.engine.containers.names import check_name, generate_name, new_id
+from sandbox.engine.containers.record import Record
+from sandbox.engine.containers.registry import Container
+from sandbox.engine.containers.validate import check_create_body
+from sandbox.errors import (
+    AmbiguousImage,
+    ImageUnknown,
+    InvalidParameter,
+    InvalidReference,
+    NoSuchImage,
+    SandboxError,
+)
+
+if TYPE_CHECKING:
+    from sandbox.engine.containers.context import Engine
+    from sandbox.storage import Image
+
+
+def _image(eng: Engine, ref: str) -> Image:
+    from sandbox.storage import normalize_reference
+
+    if not ref:
+        raise InvalidParameter("config cannot be empty in order to create a container", "Image",
+                               "name the image, e.g. busybox")
+    try:
+        return eng.store.image(ref)
+    except ImageUnknown:
+        try:
+            shown = str(normalize_reference(ref))
+        except InvalidReference:
+            shown = ref
+        raise NoSuchImage(shown) from None
+    except (InvalidReference, AmbiguousImage):
+        raise
+
+
+def create(eng: Engine, body: Any, name: str | None = None) -> dict[str, Any]:
+    config, host_user, networking = check_create_body(body)
+    host, warnings = translate.host_config(host_user)
+    image = _image(eng, config.get("Image") or "")
+    image_config = eng.store.image_config(image).to_dict().get("config") or {}
+    cid = new_id(eng.registry.id_taken)
+    api_name = check_name(name) if name else generate_name(eng.registry.name_taken)
+    eng.registry.reserve(api_name, cid)
+    made_layer = made_files = False
+    try:
+        merged = translate.merge_config(config, image_config, cid)
+        path, args = translate.command_of(merged)
+        eng.store.create_container_layer(cid, image)
+        made_layer = True
+        paths = eng.files.make(cid, merged["Hostname"])
+        made_files = True
+        rec = Record(id=cid, name=api_name, created=eng.clock(), path=path, args=args, config=merged,
+                     host_config=host, image_id=image.id, driver=eng.store.driver_name,
+                     log_path=str(eng.files.log_path(cid)), hostname_path=paths["hostname"],
+                     hosts_path=paths["hosts"], resolv_conf_path=paths["resolv.conf"],
+                     networking_config=networking)
+        c = Container(rec)
+        lifecycle.build_spec(eng, c)  # refuse now what start would refuse (unknown user …)
+        eng.save(c)
+        eng.registry.add(c)
+    except BaseException:
+        eng.registry.release(api_name, cid)
+        if made_files:
+            _quietly(eng.files.remove, cid)
+        if made_layer:
+            _quietly(eng.store.remove_container_layer, cid)
+        raise
+    eng.event(c, "create")
+    return {"Id": cid, "Warnings": warnings}
+
+
+def _quietly(undo: Any, cid: str) -> None:
+    """Undo a half-made container; the original error is the one the caller must see."""
+    try:
+        undo(cid)
+    except (SandboxError, OSError):
+        pass

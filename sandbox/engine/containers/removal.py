@@ -1,0 +1,80 @@
+"""``docker rm`` and ``docker container prune``.
+
+A forced removal of a live container kills it and waits until the exit watcher has
+recorded the exit; then the runtime container, the read-write layer and the engine's
+files go, the name is freed, and waiters for ``removed`` wake up.
+"""
+
+from __future__ import annotations
+
+import signal
+from concurrent.futures import TimeoutError as FutureTimeout
+from typing import TYPE_CHECKING
+
+from sandbox.engine.containers import exits, lifecycle
+from sandbox.engine.containers.registry import Container
+from sandbox.engine.containers.waiters import wait_result
+from sandbox.errors import (
+    ContainerConflict,
+    ContainerLayerUnknown,
+    ContainerServiceError,
+    NoSuchContainer,
+    SandboxError,
+)
+
+if TYPE_CHECKING:
+    from sandbox.engine.containers.context import Engine
+
+
+def remove(eng: Engine, c: Container, force: bool = False) -> None:
+    """Blocks while a forced removal waits for the container to die."""
+    with c.lock:
+        s = c.rec.state
+        if c.removed:
+            raise NoSuchContainer(c.id)
+        if s.removing:
+            raise ContainerConflict(c.id, f"removal of container {c.id} is already in progress")
+        if s.live and not force:
+            state = "paused" if s.paused else "running"
+            raise ContainerConflict(c.id, f'cannot remove container "{c.rec.name}": container is {state}: '
+                                          "stop the container before removing or force remove",
+                                    "use `docker rm -f`, or stop it first")
+        s.removing = True
+        c.rec.has_been_manually_stopped = True
+        exits.cancel_restart(c)
+        exited = c.waiters.next_exit() if s.live and c.watched else None
+        if s.live:
+            lifecycle.send_signal(eng, c, signal.SIGKILL, all_processes=True)
+        elif s.running:  # waiting to restart: it simply stays down
+            s.running = s.restarting = False
+        eng.save(c)
+    if exited is not None:
+        try:
+            exited.result(timeout=lifecycle.KILL_GRACE)
+        except FutureTimeout:
+            with c.lock:
+                s.removing = False
+                eng.save(c)
+            raise ContainerServiceError(f"container {c.id} did not exit after SIGKILL; not removed",
+                                        "its processes may be stuck in the kernel (D state)") from None
+    with c.lock:
+        try:
+            lifecycle.discard_runtime(eng, c)
+            try:
+                eng.store.remove_container_layer(c.id)
+            except ContainerLayerUnknown:
+                pass
+            eng.files.remove(c.id)
+        except (SandboxError, OSError) as e:
+            s.removing = False
+            s.dead = True
+            s.error = f"removal failed: {e}"
+            eng.save(c)
+            raise ContainerServiceError(f"could not remove container {c.id}: {e}",
+                                        "try again; see the engine's log") from e
+        s.running = s.paused = False
+        eng.registry.discard(c)
+        eng.execs.forget_container(c.id)
+        c.removed = True
+        c.waiters.removed(wait_result(s.exit_code, s.error))
+    eng.event(c, "destroy")

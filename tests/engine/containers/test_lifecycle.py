@@ -1,0 +1,177 @@
+"""create, start, wait, stop, kill, pause, restart, rm on real containers (root only)."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from sandbox.errors import (
+    ContainerConflict,
+    ContainerNameConflict,
+    ContainerNotModified,
+    InvalidParameter,
+    NoSuchContainer,
+    NoSuchImage,
+)
+from tests.engine.containers.conftest import eventually
+
+pytestmark = pytest.mark.root
+
+
+def test_exit_code_and_output(h) -> None:
+    script = "echo hi; echo oops >&2; exit 3"
+    cid = h.svc.create({"Image": "busybox", "Cmd": ["sh", "-c", script]}, "three")["Id"]
+    exited = h.svc.wait_future("three", "next-exit")
+    h.svc.start(cid)
+    assert exited.result(10) == {"StatusCode": 3, "Error": None}
+    assert [(s, p) for s, p, _ in h.svc.logs(cid)] == [(1, b"hi\n"), (2, b"oops\n")]
+    state = h.svc.inspect("three")["State"]
+    assert state["Status"] == "exited" and state["ExitCode"] == 3 and not state["Running"]
+    assert h.svc.wait("three") == {"StatusCode": 3, "Error": None}  # not-running: at once
+    assert h.actions(cid) == ["create", "start", "die"]
+    assert next(e for e in h.events if e[1] == "die")[3]["exitCode"] == "3"
+
+
+def test_names_and_prefixes_resolve(h) -> None:
+    cid = h.svc.create({"Image": "busybox", "Cmd": ["true"]}, "web")["Id"]
+    assert h.svc.resolve("web") == h.svc.resolve("/web") == h.svc.resolve(cid[:6]) == cid
+    with pytest.raises(NoSuchContainer, match="No such container: nope"):
+        h.svc.resolve("nope")
+
+
+def test_stop_sends_sigkill_after_the_timeout(h) -> None:
+    # sleep as pid 1 ignores SIGTERM: only the SIGKILL after t ends it.
+    cid = h.run(["sleep", "100"], "sleeper")
+    started = time.monotonic()
+    h.svc.stop(cid, t=1)
+    took = time.monotonic() - started
+    state = h.svc.inspect(cid)["State"]
+    assert state["Status"] == "exited" and state["ExitCode"] == 137
+    assert 1 <= took < 10
+    assert h.actions(cid)[-4:] == ["kill", "kill", "die", "stop"]
+    with pytest.raises(ContainerNotModified):
+        h.svc.stop(cid)
+
+
+def test_stop_signal_that_the_process_handles(h) -> None:
+    cid = h.run(["sh", "-c", "trap 'exit 0' TERM; while true; do sleep 0.1; done"], "trapper")
+    eventually(lambda: any(p for p in h.svc.top(cid)["Processes"] if "sleep" in p[-1]), what="the loop")
+    h.svc.stop(cid, t=30)
+    assert h.svc.inspect(cid)["State"]["ExitCode"] == 0
+
+
+def test_kill_and_restart_policy_stands_down(h) -> None:
+    cid = h.run(["sleep", "100"], "killme", HostConfig={"RestartPolicy": {"Name": "always"}})
+    h.svc.kill(cid, "TERM")  # pid 1 ignores TERM: still running
+    h.svc.kill(cid)  # KILL
+    assert h.svc.wait(cid, timeout=10)["StatusCode"] == 137
+    assert h.svc.inspect(cid)["RestartCount"] == 0 and h.svc.inspect(cid)["State"]["Status"] == "exited"
+    with pytest.raises(ContainerConflict, match="is not running"):
+        h.svc.kill(cid)
+
+
+def test_pause_unpause(h) -> None:
+    cid = h.run(["sleep", "100"], "pauser")
+    h.svc.pause(cid)
+    assert h.svc.inspect(cid)["State"]["Status"] == "paused"
+    assert h.svc.list()[0]["Status"].endswith("(Paused)")
+    with pytest.raises(ContainerConflict, match="already paused"):
+        h.svc.pause(cid)
+    h.svc.unpause(cid)
+    assert h.svc.inspect(cid)["State"]["Status"] == "running"
+    with pytest.raises(ContainerConflict, match="not paused"):
+        h.svc.unpause(cid)
+    h.svc.pause(cid)
+    h.svc.remove(cid, force=True)  # a paused container dies too
+    assert h.actions(cid)[-2:] == ["die", "destroy"]
+
+
+def test_restart(h) -> None:
+    cid = h.run(["sleep", "100"], "restarter")
+    pid = h.svc.inspect(cid)["State"]["Pid"]
+    h.svc.restart(cid, t=0)
+    state = h.svc.inspect(cid)["State"]
+    assert state["Running"] and state["Pid"] != pid
+    assert h.actions(cid)[-1] == "restart"
+    h.svc.stop(cid, t=0)
+    h.svc.restart(cid)  # a stopped container just starts
+    assert h.svc.inspect(cid)["State"]["Running"]
+    with pytest.raises(ContainerNotModified):
+        h.svc.start(cid)
+
+
+def test_remove_running_needs_force(h) -> None:
+    cid = h.run(["sleep", "100"], "busy")
+    with pytest.raises(ContainerConflict, match='cannot remove container "/busy": container is running'):
+        h.svc.remove(cid)
+    gone = h.svc.wait_future(cid, "removed")
+    h.svc.remove(cid, force=True)
+    assert gone.result(5)["StatusCode"] == 137
+    with pytest.raises(NoSuchContainer):
+        h.svc.inspect(cid)
+    assert not (h.settings.root / "containers" / cid).exists()
+    assert h.svc.list(all=True) == []
+
+
+def test_bad_inputs(h) -> None:
+    with pytest.raises(InvalidParameter, match=r"Invalid container name \(a/b\)"):
+        h.svc.create({"Image": "busybox"}, "a/b")
+    h.svc.create({"Image": "busybox"}, "dup")
+    with pytest.raises(ContainerNameConflict, match='The container name "/dup" is already in use'):
+        h.svc.create({"Image": "busybox"}, "dup")
+    with pytest.raises(InvalidParameter, match="Minimum memory limit allowed is 6MB"):
+        h.svc.create({"Image": "busybox", "HostConfig": {"Memory": 1024}})
+    with pytest.raises(NoSuchImage, match="No such image: nothere:latest"):
+        h.svc.create({"Image": "nothere"})
+    with pytest.raises(InvalidParameter, match="HostConfig.Memory of type int64"):
+        h.svc.create({"Image": "busybox", "HostConfig": {"Memory": "1k"}})
+    with pytest.raises(InvalidParameter, match="Config.Tty"):
+        h.svc.create({"Image": "busybox", "Tty": "yes"})
+    with pytest.raises(InvalidParameter, match='network mode "host" is not supported yet'):
+        h.svc.create({"Image": "busybox", "HostConfig": {"NetworkMode": "host"}})
+    with pytest.raises(InvalidParameter, match="unable to find user nobody2"):
+        h.svc.create({"Image": "busybox", "User": "nobody2"})
+    # nothing half-made is left: only "dup" exists, and its name is the only one taken
+    assert [c["Names"] for c in h.svc.list(all=True)] == [["/dup"]]
+    assert len(list((h.settings.root / "containers").iterdir())) == 1
+
+
+def test_start_of_a_missing_program(h) -> None:
+    cid = h.svc.create({"Image": "busybox", "Cmd": ["nope"]})["Id"]
+    with pytest.raises(InvalidParameter, match="executable file not found"):
+        h.svc.start(cid)
+    state = h.svc.inspect(cid)["State"]
+    assert state["Status"] == "created" and state["ExitCode"] == 127 and "nope" in state["Error"]
+
+
+def test_user_and_limits_reach_the_process(h) -> None:
+    cid = h.run(["sh", "-c", "id -u; id -g; cat /etc/hostname; sleep 100"], "limited", User="user",
+                HostConfig={"Memory": 32 << 20, "PidsLimit": 50, "NanoCpus": 500_000_000})
+    eventually(lambda: len(list(h.svc.logs(cid))) >= 3, what="output")
+    lines = [p for _, p, _ in h.svc.logs(cid)]
+    assert lines == [b"1000\n", b"1000\n", (cid[:12] + "\n").encode()]
+    st = next(h.svc.stats(cid, one_shot=True))
+    assert st["memory_stats"]["limit"] == 32 << 20 and st["pids_stats"]["limit"] == 50
+    h.svc.update(cid, {"Memory": 64 << 20})
+    assert next(h.svc.stats(cid, one_shot=True))["memory_stats"]["limit"] == 64 << 20
+    assert h.svc.inspect(cid)["HostConfig"]["Memory"] == 64 << 20
+    with pytest.raises(InvalidParameter, match="Minimum memory limit"):
+        h.svc.update(cid, {"Memory": 1024})
+
+
+def test_oom_killed(h) -> None:
+    # 8 MiB of memory, and a shell that builds a 64 MiB string: the OOM killer ends it.
+    cid = h.run(["sh", "-c", "x=$(head -c 67108864 /dev/zero | tr '\\0' a); echo survived"], "hog",
+                HostConfig={"Memory": 8 << 20})
+    result = h.svc.wait(cid, timeout=30)
+    state = h.svc.inspect(cid)["State"]
+    assert state["OOMKilled"] and result["StatusCode"] == 137, (result, state)
+    assert "oom" in h.actions(cid)
+
+
+def test_read_only_root_and_dropped_capabilities(h) -> None:
+    script = "touch /made 2>/dev/null && echo wrote; chown 1 /tmp 2>/dev/null && echo chowned; echo done"
+    cid = h.run(["sh", "-c", script], "locked", HostConfig={"ReadonlyRootfs": True, "CapDrop": ["CHOWN"]})
+    assert h.svc.wait(cid, timeout=10)["StatusCode"] == 0
+    assert [p for _, p, _ in h.svc.logs(cid)] == [b"done\n"]

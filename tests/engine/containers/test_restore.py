@@ -1,0 +1,79 @@
+"""An engine that dies and comes back: its containers are re-adopted, nothing is lost (root only)."""
+
+from __future__ import annotations
+
+import shutil
+import signal
+
+import pytest
+
+from tests.engine.containers.conftest import eventually
+
+pytestmark = pytest.mark.root
+
+
+def test_readoption_after_a_crash(h) -> None:
+    old = h.svc
+    ids = [h.run(["sh", "-c", f"echo hello {i}; sleep 100"], f"keep{i}") for i in range(3)]
+    quick = h.run(["sh", "-c", "read x; exit 7"], "quick", OpenStdin=True)
+    stopped = h.run(["true"], "done")
+    old.wait(stopped, timeout=10)
+    for cid in ids:
+        eventually(lambda cid=cid: list(old.logs(cid)), what="first output")
+    old.close()  # the engine "crashes": no stop, no cleanup
+
+    # While it is down, one container ends (its stdin closes when we kill the reader).
+    pid = old.inspect(quick)["State"]["Pid"]
+    import os
+    import signal
+    os.kill(pid, signal.SIGKILL)
+    eventually(lambda: old.eng.runtime.state(quick).status.value == "stopped", what="quick to stop")
+
+    new = h.new_service()
+    assert new.restore() == []
+    listed = {c["Names"][0]: c["State"] for c in new.list(all=True)}
+    assert listed == {"/keep0": "running", "/keep1": "running", "/keep2": "running", "/quick": "exited",
+                      "/done": "exited"}
+    assert new.inspect(quick)["State"]["ExitCode"] == 137
+    assert [p for _, p, _ in new.logs("keep1")] == [b"hello 1\n"]
+    fut = new.wait_future("keep0", "next-exit")
+    new.kill("keep0")
+    assert fut.result(10)["StatusCode"] == 137
+    new.stop("keep1", t=0)
+    assert new.inspect("keep1")["State"]["Status"] == "exited"
+
+
+def test_vanished_runtime_state_is_marked_exited(h) -> None:
+    old = h.svc
+    cid = h.run(["sleep", "100"], "lost", HostConfig={"RestartPolicy": {"Name": "unless-stopped"}})
+    old.close()
+    # A reboot: the processes die and the run directory is emptied, so the runtime forgets
+    # the container. (Its old watcher still reaps the shim: runtime.delete here would race it.)
+    rt = old.eng.runtime
+    cgroup = rt.cgroup(cid)
+    cgroup.kill_all(signal.SIGKILL)
+    eventually(lambda: rt.state(cid).status.value == "stopped", what="the processes to die")
+    cgroup.destroy()
+    shutil.rmtree(h.settings.runtime_root / cid)
+    new = h.new_service()
+    assert new.restore() == []
+    state = new.inspect(cid)["State"]
+    # unless-stopped and not stopped by the user: the engine starts it again
+    assert state["Running"], state
+    new.stop(cid, t=0)
+    new2 = h.new_service()
+    new.close()
+    new2.restore()
+    assert new2.inspect(cid)["State"]["Status"] == "exited"  # stopped by the user: stays down
+    assert "die" in h.actions(cid)
+
+
+def test_a_create_cut_short_leaves_nothing_behind(h) -> None:
+    from sandbox.storage import Store
+
+    orphan = "ab" * 32
+    Store(h.settings.root).create_container_layer(orphan, "busybox")  # the layer, but no record
+    h.svc.close()
+    new = h.new_service()
+    assert new.restore() == []
+    assert not (h.settings.root / "containers" / orphan).exists()
