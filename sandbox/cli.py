@@ -9,11 +9,13 @@ from __future__ import annotations
 import sys
 
 USAGE = """\
-usage: sandbox COMMAND [ARGS]
+usage: sandbox [COMMAND [ARGS]]
 
 A terminal classroom for Docker and Kubernetes, on a real mini container engine.
+With no command it opens the lessons.
 
 commands:
+  learn [LESSON]    open the lessons (the default), or one lesson; --lang en|zh
   engine            run the engine daemon (Docker Engine API on a unix socket) in the foreground
   up / down         start the engine in the background / stop it
   env               print `export DOCKER_HOST=…` for the real docker CLI
@@ -26,10 +28,21 @@ Run `sandbox COMMAND --help` for a command's options.
 """
 
 
+def _start_engine() -> None:
+    """`sandbox up`, for front ends that find the engine down while running as root."""
+    from sandbox.engine.daemon import main as daemon_main
+
+    daemon_main(["up"])
+
+
 def _dispatch(argv: list[str]) -> int:
-    if not argv or argv[0] in ("-h", "--help", "help"):
+    if argv and argv[0] in ("-h", "--help", "help"):
         print(USAGE, end="")
         return 0
+    if not argv or argv[0] == "learn":
+        from sandbox.tui.app import main as tui_main
+
+        return tui_main(argv[1:] if argv else [], start_engine=_start_engine)
     cmd, rest = argv[0], argv[1:]
     if cmd == "runtime":
         from sandbox.runtime.cli import main as runtime_main

@@ -18,6 +18,7 @@ from sandbox.linux.syscalls import (CLONE_NEWCGROUP, CLONE_NEWIPC, CLONE_NEWNET,
                                     CLONE_NEWUTS, LinuxSyscalls)
 from sandbox.linux.trace import Tracer
 from sandbox.runtime import channel
+from sandbox.runtime.fds import close_fds_except
 from sandbox.runtime.init import _lookup
 from sandbox.runtime.security import finalize_process
 
@@ -79,6 +80,10 @@ def spawn(plan: ExecPlan, close_in_child: list[int]) -> int:
         if pid == 0:
             for fd in close_in_child:
                 os.close(fd)
+            keep = {plan.sync_fd, *(fd for fd, _, _ in plan.ns_fds), *(plan.stdio or ())}
+            if plan.pty_slave is not None:
+                keep.add(plan.pty_slave)
+            close_fds_except(keep)
             _helper(plan)
     finally:
         gc.enable()

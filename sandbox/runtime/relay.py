@@ -16,11 +16,37 @@ import os
 import selectors
 import socket
 import struct
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from sandbox.runtime.logs import JsonFileLog
 
 STDOUT, STDERR = 1, 2
+
+
+# sun_path holds 108 bytes with its terminating NUL.
+_SUN_PATH_MAX = 107
+
+
+def _short(path: str, op: "Callable[[str], None]") -> None:
+    """Run ``op`` (bind or connect) on ``path``, through /proc/self/fd/N/NAME when the path
+    is longer than a unix socket address can hold (deep state roots)."""
+    if len(path.encode()) <= _SUN_PATH_MAX:
+        op(path)
+        return
+    dirfd = os.open(os.path.dirname(path) or ".", os.O_PATH | os.O_DIRECTORY | os.O_CLOEXEC)
+    try:
+        op(f"/proc/self/fd/{dirfd}/{os.path.basename(path)}")
+    finally:
+        os.close(dirfd)
+
+
+def bind_unix(sock: socket.socket, path: str) -> None:
+    _short(path, sock.bind)
+
+
+def connect_unix(sock: socket.socket, path: str) -> None:
+    _short(path, sock.connect)
 
 
 def frame(stream: int, payload: bytes) -> bytes:

@@ -27,6 +27,7 @@ from sandbox.errors import SandboxError, SpecError
 from sandbox.linux import proc
 from sandbox.linux.trace import NULL_TRACER, Tracer
 from sandbox.runtime import channel, namespaces, rootfs, shim
+from sandbox.runtime.fds import close_fds_except
 from sandbox.runtime.init import InitConfig
 from sandbox.runtime.spec import Spec
 from sandbox.runtime.state import State, StateDir, Status, check_transition
@@ -221,6 +222,9 @@ class Runtime:
                     os.close(sync_r)
                     if wiring.caller_master is not None:
                         os.close(wiring.caller_master)
+                    # The shim outlives this call: it must not keep the caller's other
+                    # descriptors (client connections, other containers' pipes) open.
+                    close_fds_except(shim.fds_needed(shim_cfg))
                     shim.run(shim_cfg)
             finally:
                 gc.enable()
@@ -285,12 +289,12 @@ class Runtime:
                 return _Stdio(pty_slave=slave, caller_master=master, parent_closes=[slave])
         if io.mode != "managed":
             raise SandboxError(f"unknown io mode {io.mode!r}")
-        from sandbox.runtime.relay import STDERR, STDOUT, RelayConfig
+        from sandbox.runtime.relay import STDERR, STDOUT, RelayConfig, bind_unix
 
         import socket
 
         listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        listener.bind(str(sd.attach_socket))
+        bind_unix(listener, str(sd.attach_socket))
         listener.listen(16)
         if io.tty:
             relay = RelayConfig(outputs={master: STDOUT}, stdin_fd=master if io.open_stdin else None,
@@ -419,10 +423,15 @@ class Runtime:
         sd = self._dir(container)
         st = sd.read()
         shim_pid = self._shims.get(container)
+        reaped = False
         if shim_pid:
-            os.waitpid(shim_pid, 0)
+            try:
+                os.waitpid(shim_pid, 0)
+                reaped = True
+            except ChildProcessError:
+                pass  # another thread reaped it first; its exit file tells the rest
             self._shims.pop(container, None)
-        elif proc.start_time(st.shim_pid) == st.shim_start:
+        if not reaped and proc.start_time(st.shim_pid) == st.shim_start:
             _wait_pid(st.shim_pid, timeout)
         ex = sd.read_exit()
         if ex is None:

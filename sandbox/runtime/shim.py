@@ -37,6 +37,21 @@ class ShimConfig:
     """Managed stdio: the log and attach.sock (see ``sandbox.runtime.relay``)."""
 
 
+def fds_needed(cfg: ShimConfig) -> set[int]:
+    """The descriptors the shim and the init it forks use; everything else can go."""
+    init = cfg.init
+    keep = {init.sync_fd, init.fifo_fd, *(init.stdio or ()), *init.close_fds}
+    if init.pty_slave is not None:
+        keep.add(init.pty_slave)
+    if cfg.relay is not None:
+        keep.update(cfg.relay.outputs)
+        if cfg.relay.stdin_fd is not None:
+            keep.add(cfg.relay.stdin_fd)
+        if cfg.relay.listener is not None:
+            keep.add(cfg.relay.listener.fileno())
+    return {fd for fd in keep if fd is not None and fd >= 0}
+
+
 def run(cfg: ShimConfig) -> NoReturn:
     code = 1
     try:

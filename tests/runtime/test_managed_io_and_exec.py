@@ -114,3 +114,45 @@ def test_exec_missing_program_fails_clearly(harness) -> None:
     finally:
         os.close(null)
     harness.rt.delete(cid, force=True)
+
+
+def test_shim_keeps_none_of_the_callers_other_descriptors(harness) -> None:
+    """A pipe the caller holds must not stay open in the shim: its reader would never see EOF."""
+    r, w = os.pipe()
+    cid = harness.new_id()
+    spec = harness.spec(["sleep", "30"])
+    harness.rt.create(cid, spec, harness.rootfs.parent, io=ProcessIO.managed(None))
+    try:
+        shim = harness.rt.state(cid).shim_pid
+        target = os.readlink(f"/proc/self/fd/{w}")
+        held = [os.readlink(f"/proc/{shim}/fd/{fd}") for fd in os.listdir(f"/proc/{shim}/fd")]
+        assert target not in held, held
+        os.close(w)
+        assert os.read(r, 1) == b""  # EOF at once: nobody else holds the write end
+    finally:
+        os.close(r)
+        harness.rt.delete(cid, force=True)
+
+
+def test_attach_socket_works_under_a_long_state_root(tmp_path, rootfs, unique) -> None:
+    from sandbox.runtime.relay import connect_unix
+    from sandbox.runtime.runtime import Runtime
+    from tests.runtime.conftest import docker_like_spec
+    from sandbox.runtime.spec import parse_spec
+
+    deep = tmp_path / ("d" * 60) / ("e" * 60)
+    rt = Runtime(deep)
+    spec = parse_spec(docker_like_spec(["echo", "deep"]), rootfs.parent)
+    spec.root.readonly = True
+    rt.create(unique, spec, rootfs.parent, io=ProcessIO.managed(None))
+    try:
+        assert len(str(rt.attach_socket(unique))) > 108
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        connect_unix(s, str(rt.attach_socket(unique)))
+        s.sendall(b'{"stdout": true}\n')
+        rt.start(unique)
+        out = _read_frames(s, None)
+        s.close()
+        assert out[1] == b"deep\n"
+    finally:
+        rt.delete(unique, force=True)

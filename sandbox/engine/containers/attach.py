@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 from sandbox.engine.containers import lifecycle, logs
 from sandbox.engine.containers.registry import Container
 from sandbox.errors import ContainerConflict, ContainerServiceError
+from sandbox.runtime.relay import connect_unix
 
 if TYPE_CHECKING:
     from sandbox.engine.containers.context import Engine
@@ -101,7 +102,7 @@ def attach(eng: Engine, c: Container, stdin: bool, stdout: bool, stderr: bool, s
                 lifecycle.prepare(eng, c)
             sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
             try:
-                sock.connect(str(eng.runtime.attach_socket(c.id)))
+                connect_unix(sock, str(eng.runtime.attach_socket(c.id)))
                 hello = {"stdin": stdin, "stdout": stdout, "stderr": stderr}
                 sock.sendall(json.dumps(hello).encode() + b"\n")
             except OSError as e:

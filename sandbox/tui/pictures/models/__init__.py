@@ -1,0 +1,1 @@
+"""Pure data for the pictures: engine JSON in, view dataclasses out."""

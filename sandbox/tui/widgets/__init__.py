@@ -1,0 +1,1 @@
+"""The lesson screen's widgets; each posts its own nested messages and takes attributes."""
