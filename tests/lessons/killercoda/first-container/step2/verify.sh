@@ -1,0 +1,2 @@
+#!/bin/sh
+docker exec web cat /tmp/hello.txt | grep -q hello

@@ -1,0 +1,2 @@
+#!/bin/sh
+test "$(docker inspect -f '{{.State.Status}}' web)" = exited

@@ -1,0 +1,2 @@
+#!/bin/sh
+docker volume ls -q | grep -qx data

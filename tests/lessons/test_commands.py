@@ -1,0 +1,81 @@
+"""The run_command seam: docker lines to the grammar (in-process or a CLI), others to /bin/sh."""
+
+from __future__ import annotations
+
+import os
+import stat
+import sys
+from pathlib import Path
+from typing import Any, TextIO
+
+from sandbox.lessons.commands import CommandRunner
+
+
+class Grammar:
+    """Stands in for sandbox.commands.docker.main and records how it was called."""
+
+    def __init__(self, code: int = 0) -> None:
+        self.code = code
+        self.calls: list[tuple[list[str], dict[str, Any]]] = []
+
+    def __call__(self, argv: list[str], stdout: TextIO, stderr: TextIO, **kw: Any) -> int:
+        self.calls.append((argv, kw))
+        stdout.write("out line\n")
+        stderr.write("err line\n")
+        stdout.buffer.write(b"raw bytes\n")  # type: ignore[attr-defined]
+        return self.code
+
+
+def test_docker_lines_run_in_process_with_both_streams(tmp_path: Path) -> None:
+    grammar = Grammar(code=3)
+    runner = CommandRunner(cwd=tmp_path, docker_main=grammar, client="the-client")
+    code, output = runner("docker run --name x busybox sh -c 'exit 3'")
+    assert code == 3
+    assert output == "out line\nerr line\nraw bytes\n"
+    assert grammar.calls == [
+        (["run", "--name", "x", "busybox", "sh", "-c", "exit 3"], {"client": "the-client"})
+    ]
+
+
+def test_a_grammar_that_exits_still_returns_its_code(tmp_path: Path) -> None:
+    def exits(argv: list[str], **kw: Any) -> int:
+        raise SystemExit(125)
+
+    assert CommandRunner(docker_main=exits)("docker run")[0] == 125
+
+
+def test_shell_lines_run_in_the_lesson_folder_with_docker_host(tmp_path: Path) -> None:
+    runner = CommandRunner(
+        cwd=tmp_path, docker_host="unix:///tmp/engine.sock", env={"PATH": os.environ["PATH"]}
+    )
+    code, output = runner('pwd; echo "$DOCKER_HOST"; echo oops >&2; exit 4')
+    assert code == 4
+    assert output.splitlines() == [str(tmp_path), "unix:///tmp/engine.sock", "oops"]
+
+
+def test_docker_lines_that_need_a_shell_go_to_sh_with_a_docker_on_path(tmp_path: Path) -> None:
+    fake_cli = tmp_path / "fake-docker"
+    fake_cli.write_text('#!/bin/sh\necho "fake docker got: $*"\n')
+    fake_cli.chmod(fake_cli.stat().st_mode | stat.S_IXUSR)
+    with CommandRunner(cwd=tmp_path, docker_cli=str(fake_cli), env={"PATH": "/usr/bin:/bin"}) as runner:
+        assert runner("docker ps -a") == (0, "fake docker got: ps -a\n")  # the external CLI, directly
+        code, output = runner("docker ps | tr a-z A-Z")  # through sh, `docker` is the shim
+        assert (code, output) == (0, "FAKE DOCKER GOT: PS\n")
+        shim_dir = runner._shim_dir
+        assert shim_dir is not None and (shim_dir / "docker").exists()
+    assert not shim_dir.exists()  # closed: the shim is gone
+
+
+def test_without_a_grammar_docker_lines_go_through_python_m_sandbox(tmp_path: Path) -> None:
+    runner = CommandRunner(cwd=tmp_path)
+    assert runner._docker_argv(["ps"]) == [sys.executable, "-m", "sandbox", "docker", "ps"]
+
+
+def test_a_command_that_does_not_finish_is_stopped(tmp_path: Path) -> None:
+    code, output = CommandRunner(cwd=tmp_path, timeout=0.2)("sleep 5")
+    assert code == 124 and "did not finish" in output
+
+
+def test_a_missing_program(tmp_path: Path) -> None:
+    code, output = CommandRunner(cwd=tmp_path, docker_cli=str(tmp_path / "nope"))("docker ps")
+    assert code == 127 and "nope" in output
