@@ -16,6 +16,9 @@ With no command it opens the lessons.
 
 commands:
   learn [LESSON]    open the lessons (the default), or one lesson; --lang en|zh
+  shell             a REPL for docker commands, with completion, `explain` and `show`
+  lessons ...       list|show|check|solve|reset|lint|import-killercoda
+  docker ...        our own docker client (the seed's command table) against the engine
   engine            run the engine daemon (Docker Engine API on a unix socket) in the foreground
   up / down         start the engine in the background / stop it
   env               print `export DOCKER_HOST=…` for the real docker CLI
@@ -52,6 +55,18 @@ def _dispatch(argv: list[str]) -> int:
         from sandbox.images.cli import main as image_main
 
         return image_main(rest)
+    if cmd == "lessons":
+        from sandbox.lessons.cli import main as lessons_main
+
+        return lessons_main(rest)
+    if cmd == "shell":
+        from sandbox.repl import main as repl_main
+
+        return repl_main(rest)
+    if cmd == "docker":
+        from sandbox.commands.docker import main as docker_main
+
+        return docker_main(rest)
     if cmd in ("engine", "up", "down", "env"):
         from sandbox.engine.daemon import main as daemon_main
 
