@@ -232,6 +232,7 @@ class ContainerLayerExists(StorageError):
 #   EngineUnavailable    nothing usable listens at the engine's address
 #   EngineProtocolError  the engine's answer does not follow the Docker Engine API
 #   UsageError           a command line does not parse (unknown flag, missing argument)
+#   CopyError            `docker cp` cannot do what was asked, or an archive would escape
 #   TemplateError        a --format / -f Go template
 #    ├── TemplateSyntaxError   does not parse: line, column
 #    └── TemplateExecError     fails on the data: the action it failed at
@@ -353,6 +354,11 @@ class UsageError(SandboxError):
         self.exit_code = exit_code
         name = f"docker {command}".strip()
         super().__init__(problem, f"See '{name} --help'.")
+
+
+class CopyError(SandboxError):
+    """``docker cp`` cannot copy: a path is missing or of the wrong kind, or a tar member
+    would land outside the destination."""
 
 
 class TemplateError(SandboxError):
@@ -966,3 +972,30 @@ class TraceUnavailable(ReplError):
         self.problem = problem
         super().__init__(f"explain: cannot read the trace stream of {address}: {problem}",
                          "explain needs the sandbox engine (`sudo sandbox up`); a plain dockerd has no trace")
+
+
+# --- volumes and networks inside the container service (engine/containers/{volumes,networking}.py)
+#   NetworkModeConflict     400  the container's network mode forbids the call (host, none,
+#                                container:X cannot be connected to or disconnected from networks)
+#   NetworkJoinFailed       409  --network container:X where X is not running
+# Both subclass NetworkError, whose ``status`` the HTTP layer honours.
+
+
+class NetworkModeConflict(NetworkError):
+    status = 400
+
+    def __init__(self, container: str, mode: str, message: str) -> None:
+        self.container = container
+        self.mode = mode
+        super().__init__(message, f"container {container} uses --network {mode}, chosen at `docker run`; "
+                                  "make a new container on a bridge network to connect it")
+
+
+class NetworkJoinFailed(NetworkError):
+    status = 409
+
+    def __init__(self, container: str, other: str) -> None:
+        self.container = container
+        self.other = other
+        super().__init__(f"cannot join network namespace of a non running container: {other}",
+                         f"start {other} first: --network container:{other} shares its network namespace")
