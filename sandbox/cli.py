@@ -56,9 +56,11 @@ def _dispatch(argv: list[str]) -> int:
 
         return image_main(rest)
     if cmd == "lessons":
+        from sandbox.commands.docker import main as docker_main
         from sandbox.lessons.cli import main as lessons_main
 
-        return lessons_main(rest)
+        # The docker grammar is handed in: lessons and commands are independent layers.
+        return lessons_main(rest, docker_main=docker_main)
     if cmd == "shell":
         from sandbox.repl import main as repl_main
 

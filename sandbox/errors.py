@@ -999,3 +999,47 @@ class NetworkJoinFailed(NetworkError):
         self.other = other
         super().__init__(f"cannot join network namespace of a non running container: {other}",
                          f"start {other} first: --network container:{other} shares its network namespace")
+
+
+# --- images through the engine and our CLI (engine/imaging, engine/api image routes, commands)
+#   ClientGone              a streaming client (build, pull, push, save) went away: the work stops
+#   NoLocalTag (ImageUnknown) 404  push of a name no local image is tagged with
+#   PullUnauthorized (RegistryUnauthorized) 403  a pull refused for want of credentials
+#   ContainerNotCommittable 409  the container cannot be committed in its state (it is restarting,
+#                                or it has no read-write layer in the store)
+
+
+class ClientGone(SandboxError):
+    """Raised inside a long job's report callback once its HTTP client has left; the job
+    unwinds (removing what it made) and nobody is told, since nobody is listening."""
+
+    def __init__(self, what: str) -> None:
+        self.what = what
+        super().__init__(f"{what}: the client went away")
+
+
+class ContainerNotCommittable(SandboxError):
+    status = 409
+
+    def __init__(self, container: str, problem: str, hint: str | None = None) -> None:
+        self.container = container
+        self.problem = problem
+        super().__init__(f"cannot commit container {container}: {problem}", hint)
+
+
+class NoLocalTag(ImageUnknown):
+    """``docker push`` of a name no local image is tagged with; dockerd's wording."""
+
+    def __init__(self, repository: str) -> None:
+        super().__init__(repository)
+        self.message = f"An image does not exist locally with the tag: {repository}"
+        self.args = (self.message,)
+        self.hint = f"tag an image first: docker tag IMAGE {repository}"
+
+
+class PullUnauthorized(RegistryUnauthorized):
+    """A pull the registry refused for want of (the right) credentials. 403, not 401: the
+    docker CLI answers a 401 from a pull by prompting for a password, which a script or a
+    lesson check would wait on forever; dockerd does not send 401 here either."""
+
+    status = 403

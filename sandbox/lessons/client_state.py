@@ -76,13 +76,23 @@ class ClientStateReader:
         return self._maybe(f"/volumes/{quote(name, safe='')}")
 
     def volumes(self) -> list[dict[str, Any]]:
-        return list((self.client.call_json("GET", "/volumes") or {}).get("Volumes") or [])
+        return list((self._listing("/volumes") or {}).get("Volumes") or [])
 
     def network(self, name: str) -> dict[str, Any] | None:
         return self._maybe(f"/networks/{quote(name, safe='')}")
 
     def networks(self) -> list[dict[str, Any]]:
-        return list(self.client.call_json("GET", "/networks") or [])
+        return list(self._listing("/networks") or [])
+
+    def _listing(self, path: str) -> Any:
+        """A list endpoint. Its 404 can only mean the engine has no such API (yet): then it
+        has none of these objects, and a snapshot of nothing is the truth."""
+        try:
+            return self.client.call_json("GET", path)
+        except EngineError as err:
+            if _missing(err):
+                return None
+            raise
 
     def _maybe(self, path: str) -> dict[str, Any] | None:
         try:
@@ -123,8 +133,9 @@ class ClientStateReader:
 
     def http_get(self, url: str) -> HttpResult:
         loopback_url(url)
-        # No proxies: an http_proxy in the environment must not see (or answer) loopback.
-        opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+        # No proxies (an http_proxy must not see or answer loopback), and no redirects (a
+        # loopback server must not be able to send the check to another machine).
+        opener = urllib.request.build_opener(urllib.request.ProxyHandler({}), _NoRedirect())
         try:
             with opener.open(url, timeout=HTTP_TIMEOUT) as response:
                 return HttpResult(response.status, response.read(1 << 20))
@@ -209,6 +220,13 @@ class ClientStateReader:
 
     def remove_network(self, network_id: str) -> None:
         self.client.call("DELETE", f"/networks/{quote(network_id, safe='')}")
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    """A 3xx is the answer itself: the check sees its status, nothing is followed."""
+
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None
 
 
 def _split_ref(ref: str) -> tuple[str, str | None]:

@@ -58,8 +58,8 @@ class CommandRunner:
             argv = shellwords.split(line)[1:]
             if self.docker_cli is None and self.docker_main is not None:
                 return self._in_process(argv)
-            return self._process(self._docker_argv(argv))
-        return self._process(["/bin/sh", "-c", line])
+            return self._process(self._docker_argv(argv), shell=False)
+        return self._process(["/bin/sh", "-c", line], shell=True)
 
     # -- ways to run ----------------------------------------------------------------------
 
@@ -84,12 +84,12 @@ class CommandRunner:
             return [self.docker_cli, *argv]
         return [sys.executable, "-m", "sandbox", "docker", *argv]
 
-    def _process(self, argv: list[str]) -> tuple[int, str]:
+    def _process(self, argv: list[str], *, shell: bool) -> tuple[int, str]:
         try:
             done = subprocess.run(
                 argv,
                 cwd=self.cwd,
-                env=self._environment(),
+                env=self._environment(shell),
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.STDOUT,
@@ -103,11 +103,12 @@ class CommandRunner:
             return 127, f"{argv[0]}: {err.strerror}\n"
         return done.returncode, done.stdout.decode("utf-8", "replace")
 
-    def _environment(self) -> dict[str, str]:
+    def _environment(self, shell: bool) -> dict[str, str]:
         env = dict(os.environ if self.env is None else self.env)
         if self.docker_host:
             env["DOCKER_HOST"] = self.docker_host
-        if shutil.which("docker", path=env.get("PATH")) is None or self.docker_cli is not None:
+        # Only a shell looks `docker` up on PATH; it must find the CLI the lesson runs with.
+        if shell and (self.docker_cli is not None or shutil.which("docker", path=env.get("PATH")) is None):
             env["PATH"] = f"{self._shim()}{os.pathsep}{env.get('PATH', os.defpath)}"
         return env
 

@@ -18,7 +18,7 @@
         show: layers                  # the picture the TUI shows: layers|ns|cgroups|net|trace
 
 The schema lives in the type hints; ``schema.build`` reads them. Checks are described in
-``sandbox.lessons.checks``.
+``sandbox.lessons.checks``; FORMAT.md beside this file is the authors' guide.
 """
 
 from __future__ import annotations

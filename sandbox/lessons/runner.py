@@ -21,7 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sandbox.errors import CommandFailed, LessonError
+from sandbox.errors import CommandFailed, LessonError, SandboxError
 
 from .checks import Fail, Outcome, Pass
 from .checks.base import CheckContext
@@ -86,6 +86,7 @@ class LessonSession:
         debounce: float = 0.3,
         timer: TimerFactory = _thread_timer,
         listener: Callable[[StepOutcome], None] | None = None,
+        on_error: Callable[[SandboxError], None] | None = None,
     ) -> None:
         self.lesson = lesson
         self.state = state
@@ -96,6 +97,9 @@ class LessonSession:
         self.monotonic = monotonic
         self.sleep = sleep
         self.listener = listener
+        self.on_error = on_error
+        """Told about failures of event-driven re-checks (engine gone, a setup that failed),
+        which have no caller to raise to."""
         self.log = CommandLog()
         self._lock = threading.RLock()
         self._debouncer = Debouncer(debounce, self._recheck, timer=timer, clock=monotonic)
@@ -124,7 +128,7 @@ class LessonSession:
         if found is not None:
             return found
         # The lesson changed since: resume at the first step not done.
-        return next((i for i, s in enumerate(self.lesson.steps) if not self._record.step(s.id).done_at), 0)
+        return next((i for i, s in enumerate(self.lesson.steps) if not self.done(s)), 0)
 
     @property
     def step(self) -> Step | None:
@@ -132,10 +136,8 @@ class LessonSession:
         return None if i is None else self.lesson.steps[i]
 
     def done(self, step: Step) -> bool:
-        return (
-            self._record.steps.get(step.id, None) is not None
-            and self._record.steps[step.id].done_at is not None
-        )
+        record = self._record.steps.get(step.id)
+        return record is not None and record.done_at is not None
 
     # -- starting ---------------------------------------------------------------------------
 
@@ -143,7 +145,9 @@ class LessonSession:
         """Begin the lesson, or resume it where it was. A name the lesson needs that is
         held by something else raises ResourceConflict and changes nothing."""
         with self._lock:
-            if self.started and not self.completed:
+            if self.completed:
+                raise self._complete_error()
+            if self.started:
                 return
             found = conflicts(self.lesson.resources, self.state)
             if found:
@@ -176,11 +180,13 @@ class LessonSession:
             self.start()
         step = self.step
         if step is None:
-            raise LessonError(
-                f"lesson {self.lesson.id} is complete",
-                f"`sandbox lessons reset {self.lesson.id}` starts it over",
-            )
+            raise self._complete_error()
         return step
+
+    def _complete_error(self) -> LessonError:
+        return LessonError(
+            f"lesson {self.lesson.id} is complete", f"`sandbox lessons reset {self.lesson.id}` starts it over"
+        )
 
     # -- checking -----------------------------------------------------------------------------
 
@@ -237,8 +243,13 @@ class LessonSession:
             return
         try:
             result = self.check()
-        except LessonError:
-            return  # finished or reset meanwhile: nothing to report
+        except SandboxError as err:
+            if self.completed or not self.started:
+                return  # finished or reset meanwhile: nothing to report
+            if self.on_error is None:
+                raise
+            self.on_error(err)
+            return
         self.listener(result)
 
     def close(self) -> None:

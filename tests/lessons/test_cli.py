@@ -218,7 +218,9 @@ def test_check_watch_follows_the_engine_events(run: Run) -> None:
             for command in step.solve:
                 run.state.docker(command.run)
             following = lesson.steps[index + 1].id if index + 1 < len(lesson.steps) else None
-            assert wait_until(lambda want=following: current() == want, timeout=10), f"{step.id} not re-checked"
+            assert wait_until(lambda want=following: current() == want, timeout=10), (
+                f"{step.id} not re-checked"
+            )
     finally:
         watcher.join(timeout=10)
     code, out, _ = result["run"]
@@ -229,3 +231,10 @@ def test_check_watch_follows_the_engine_events(run: Run) -> None:
     ]
     assert "lesson container-lifecycle complete" in out
     assert run.state.world.subscribers == []  # the subscription was closed
+
+
+def test_a_root_lesson_refuses_a_normal_user(tmp_path: Path, state: FakeState) -> None:
+    lessons = tmp_path / "lessons"
+    write_lesson(lessons, "rooty", MINIMAL.format(id="rooty") + "needs: {root: true}\n")
+    code, _, err = Run(tmp_path, state, lessons)("start", "rooty")
+    assert code == 1 and "lesson rooty needs root" in err and "hint: run it with sudo" in err

@@ -229,6 +229,12 @@ def test_run_host_points_docker_at_the_same_engine(reader: ClientStateReader, tm
 
 class _Page(http.server.BaseHTTPRequestHandler):
     def do_GET(self) -> None:
+        if self.path == "/away":
+            self.send_response(302)
+            self.send_header("Location", "http://192.0.2.1/elsewhere")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
         body = b"<h1>It works</h1>" if self.path == "/" else b"missing"
         self.send_response(200 if self.path == "/" else 404)
         self.send_header("Content-Length", str(len(body)))
@@ -248,6 +254,7 @@ def test_http_get_on_loopback_only(reader: ClientStateReader) -> None:
         ok = reader.http_get(base + "/")
         assert (ok.status, ok.body, ok.error) == (200, b"<h1>It works</h1>", "")
         assert reader.http_get(base + "/nope").status == 404
+        assert reader.http_get(base + "/away").status == 302  # reported, never followed off the machine
     finally:
         server.shutdown()
         server.server_close()
@@ -256,3 +263,8 @@ def test_http_get_on_loopback_only(reader: ClientStateReader) -> None:
     assert refused.status == 0 and refused.error
     with pytest.raises(HostRefused):
         reader.http_get("http://192.0.2.1/")
+
+
+def test_an_engine_without_volume_or_network_apis_has_none(reader: ClientStateReader) -> None:
+    assert reader.volumes() == [] and reader.networks() == []  # the mock answers 404 page not found
+    assert reader.volume("data") is None and reader.network("appnet") is None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import stat
 import sys
 from pathlib import Path
@@ -45,10 +46,9 @@ def test_a_grammar_that_exits_still_returns_its_code(tmp_path: Path) -> None:
 
 
 def test_shell_lines_run_in_the_lesson_folder_with_docker_host(tmp_path: Path) -> None:
-    runner = CommandRunner(
-        cwd=tmp_path, docker_host="unix:///tmp/engine.sock", env={"PATH": os.environ["PATH"]}
-    )
-    code, output = runner('pwd; echo "$DOCKER_HOST"; echo oops >&2; exit 4')
+    env = {"PATH": os.environ["PATH"]}
+    with CommandRunner(cwd=tmp_path, docker_host="unix:///tmp/engine.sock", env=env) as run:
+        code, output = run('pwd; echo "$DOCKER_HOST"; echo oops >&2; exit 4')
     assert code == 4
     assert output.splitlines() == [str(tmp_path), "unix:///tmp/engine.sock", "oops"]
 
@@ -72,10 +72,24 @@ def test_without_a_grammar_docker_lines_go_through_python_m_sandbox(tmp_path: Pa
 
 
 def test_a_command_that_does_not_finish_is_stopped(tmp_path: Path) -> None:
-    code, output = CommandRunner(cwd=tmp_path, timeout=0.2)("sleep 5")
+    with CommandRunner(cwd=tmp_path, timeout=0.2) as run:
+        code, output = run("sleep 5")
     assert code == 124 and "did not finish" in output
 
 
 def test_a_missing_program(tmp_path: Path) -> None:
-    code, output = CommandRunner(cwd=tmp_path, docker_cli=str(tmp_path / "nope"))("docker ps")
+    with CommandRunner(cwd=tmp_path, docker_cli=str(tmp_path / "nope")) as run:
+        code, output = run("docker ps")
+        assert run._shim_dir is None  # no shell was involved: no shim made
     assert code == 127 and "nope" in output
+
+
+def test_a_shell_without_docker_on_path_gets_our_grammar(tmp_path: Path) -> None:
+    tools = tmp_path / "bin"  # a PATH with cat and no docker
+    tools.mkdir()
+    (tools / "cat").symlink_to(shutil.which("cat") or "/bin/cat")
+    with CommandRunner(cwd=tmp_path, env={"PATH": str(tools)}) as run:
+        code, output = run('command -v docker && cat "$(command -v docker)"')
+        shim = run._shim_dir
+    assert code == 0 and f"{sys.executable} -m sandbox docker" in output
+    assert shim is not None and not shim.exists()

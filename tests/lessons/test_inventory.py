@@ -36,7 +36,7 @@ def test_reset_removes_new_objects_of_every_kind_and_nothing_else(state: FakeSta
         "docker run -d --name new -v newvol:/d --network newnet busybox sleep 60",
         "docker run -d --name anon -v /scratch busybox sleep 60",
     )
-    FakeDocker(state.world)._build_fake("built:1", "busybox", ["RUN true"])
+    FakeDocker(state.world).build_image("built:1", "busybox", ["RUN true"])
     report = reset_to(before, state, state)
     assert report.ok
     assert set(report.removed) >= {
@@ -54,7 +54,7 @@ def test_reset_removes_new_objects_of_every_kind_and_nothing_else(state: FakeSta
 def test_a_tag_moved_by_the_lesson_goes_back(state: FakeState) -> None:
     busybox_id = state.image("busybox")["Id"]  # type: ignore[index]
     before = Inventory.take(state)
-    FakeDocker(state.world)._build_fake("busybox:latest", "busybox", ["RUN echo hijack"])
+    FakeDocker(state.world).build_image("busybox:latest", "busybox", ["RUN echo hijack"])
     assert state.image("busybox")["Id"] != busybox_id  # type: ignore[index]
     report = reset_to(before, state, state)
     assert "tag busybox:latest restored" in report.removed

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from sandbox.errors import CommandFailed, LessonError, ResourceConflict
+from sandbox.errors import CommandFailed, EngineUnavailable, LessonError, ResourceConflict, SandboxError
 from sandbox.lessons.checks import Fail, Outcome
 from sandbox.lessons.checks.base import CheckContext
 from sandbox.lessons.loader import load_lesson
@@ -296,3 +296,30 @@ def test_a_step_without_a_check_passes_on_enter(
     result = session.check()
     assert result.passed and result.finished
     assert result.outcome.message == "this step has nothing to check: read it, then go on"
+
+
+def test_starting_a_completed_lesson_says_how_to_redo_it(
+    lesson: Lesson, state: FakeState, store: ProgressStore
+) -> None:
+    session = session_for(lesson, state, store)
+    session.solve_lesson()
+    with pytest.raises(LessonError) as err:
+        session.start()
+    assert err.value.message == "lesson two is complete"
+    assert err.value.hint == "`sandbox lessons reset two` starts it over"
+
+
+def test_a_recheck_that_fails_underneath_is_reported_not_swallowed(
+    lesson: Lesson, state: FakeState, store: ProgressStore, timers: Timers
+) -> None:
+    errors: list[SandboxError] = []
+    session = session_for(lesson, state, store, timer=timers, listener=lambda r: None, on_error=errors.append)
+    session.start()
+
+    def engine_gone(name: str) -> None:
+        raise EngineUnavailable("unix:///run/sandbox/engine.sock", "connection refused")
+
+    state.container = engine_gone  # type: ignore[method-assign, assignment]
+    session.on_event({"Type": "container", "Action": "start"})
+    timers.fire()
+    assert len(errors) == 1 and "cannot connect to the engine" in errors[0].message

@@ -8,133 +8,17 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 from sandbox.lessons import shellwords
 
 from . import programs
-from .world import HOST_NS, FakeContainer, FakeImage, FakeWorld, fake_id
+from .docker_objects import ObjectCommands
+from .dockerargs import VALUED, DockerError, Exit, Parsed, parse, size, template
+from .world import HOST_NS, FakeContainer, FakeWorld, fake_id
 
 
-class DockerError(Exception):
-    def __init__(self, message: str, code: int = 1) -> None:
-        super().__init__(message)
-        self.code = code
-
-
-@dataclass
-class Parsed:
-    flags: dict[str, list[str]] = field(default_factory=dict)
-    args: list[str] = field(default_factory=list)
-
-    def one(self, *names: str, default: str | None = None) -> str | None:
-        for n in names:
-            if n in self.flags:
-                return self.flags[n][-1]
-        return default
-
-    def all(self, *names: str) -> list[str]:
-        return [v for n in names for v in self.flags.get(n, [])]
-
-    def has(self, *names: str) -> bool:
-        return any(n in self.flags for n in names)
-
-
-# Flags that take a value, per command; the rest are booleans.
-_VALUED = {
-    "--name",
-    "-m",
-    "--memory",
-    "--cpus",
-    "--cpu-quota",
-    "--pids-limit",
-    "-e",
-    "--env",
-    "-v",
-    "--volume",
-    "-p",
-    "--publish",
-    "--network",
-    "--net",
-    "--restart",
-    "-l",
-    "--label",
-    "--pid",
-    "-w",
-    "--workdir",
-    "-h",
-    "--hostname",
-    "-t",
-    "--time",
-    "-s",
-    "--signal",
-    "-f",
-    "--filter",
-    "--format",
-    "--driver",
-    "-d",
-    "--subnet",
-    "--tail",
-    "--entrypoint",
-    "-u",
-    "--user",
-}
-_BOOL_SHORT = set("dirqaPftv")
-
-
-def parse(argv: list[str], valued: set[str], stop_at_positional: bool = False) -> Parsed:
-    out = Parsed()
-    i = 0
-    while i < len(argv):
-        arg = argv[i]
-        if stop_at_positional and not arg.startswith("-"):
-            out.args = argv[i:]
-            return out
-        if arg == "--":
-            out.args.extend(argv[i + 1 :])
-            return out
-        if arg.startswith("--"):
-            name, eq, value = arg.partition("=")
-            if name in valued and not eq:
-                i += 1
-                if i >= len(argv):
-                    raise DockerError(f"flag needs an argument: {name}", 125)
-                value = argv[i]
-            out.flags.setdefault(name, []).append(value if (eq or name in valued) else "true")
-        elif arg.startswith("-") and len(arg) > 1:
-            # -dit, -m64m, -p 80:80
-            name = arg[:2]
-            if name in valued:
-                value = arg[2:]
-                if not value:
-                    i += 1
-                    if i >= len(argv):
-                        raise DockerError(f"flag needs an argument: {name}", 125)
-                    value = argv[i]
-                out.flags.setdefault(name, []).append(value)
-            else:
-                for ch in arg[1:]:
-                    if ch not in _BOOL_SHORT:
-                        raise DockerError(f"unknown shorthand flag: '{ch}' in {arg}", 125)
-                    out.flags.setdefault("-" + ch, []).append("true")
-        else:
-            out.args.append(arg)
-        i += 1
-    return out
-
-
-_SIZE = re.compile(r"^(\d+)([bkmg]?)$", re.IGNORECASE)
-
-
-def _size(text: str) -> int:
-    m = _SIZE.match(text.strip())
-    if not m:
-        raise DockerError(f"invalid size: '{text}'", 125)
-    return int(m.group(1)) * {"": 1, "b": 1, "k": 1024, "m": 1 << 20, "g": 1 << 30}[m.group(2).lower()]
-
-
-class FakeDocker:
+class FakeDocker(ObjectCommands):
     """``FakeDocker(world)("docker run -d --name web busybox httpd -f")`` -> (code, output).
     Shell lines are refused unless ``shell`` is given (the state's host runner)."""
 
@@ -174,7 +58,7 @@ class FakeDocker:
             return 1, f"docker: '{command}' is not a docker command (in the fake).\n"
         try:
             return 0, handler(rest) or ""
-        except _Exit as done:
+        except Exit as done:
             return done.code, done.output
         except DockerError as err:
             return err.code, f"Error response from daemon: {err}\n" if err.code == 1 else f"docker: {err}\n"
@@ -209,7 +93,7 @@ class FakeDocker:
             )
         cid = fake_id("container", name, self.world.next_serial())
         c = FakeContainer(cid, name, image_ref, image.id, cmd or list(image.cmd), created=self.world.now())
-        c.memory = _size(p.one("-m", "--memory") or "0")
+        c.memory = size(p.one("-m", "--memory") or "0")
         if p.one("-m", "--memory") and c.memory < 6 * (1 << 20):
             raise DockerError("Minimum memory limit allowed is 6MB", 125)
         c.nano_cpus = int(float(p.one("--cpus") or 0) * 1e9)
@@ -303,7 +187,7 @@ class FakeDocker:
                     del self.world.volumes[m["Name"]]
 
     def _run(self, argv: list[str]) -> str:
-        p = parse(argv, _VALUED - {"-d", "-t", "-f"}, stop_at_positional=True)
+        p = parse(argv, VALUED - {"-d", "-t", "-f"}, stop_at_positional=True)
         c = self._create_from(p)
         output = self._start_container(c)
         if p.has("-d", "--detach"):
@@ -311,11 +195,11 @@ class FakeDocker:
         if c.running:
             raise DockerError("the fake cannot attach to a container that keeps running; use -d", 125)
         if c.exit_code:
-            raise _Exit(c.exit_code, output)
+            raise Exit(c.exit_code, output)
         return output
 
     def _create(self, argv: list[str]) -> str:
-        p = parse(argv, _VALUED - {"-d", "-t", "-f"}, stop_at_positional=True)
+        p = parse(argv, VALUED - {"-d", "-t", "-f"}, stop_at_positional=True)
         return self._create_from(p).id + "\n"
 
     def _start(self, argv: list[str]) -> str:
@@ -403,7 +287,7 @@ class FakeDocker:
             self._remove(c, volumes=p.has("-v", "--volumes"))
             out += ref + "\n"
         if errors:
-            raise _Exit(1, out + "".join(f"Error response from daemon: {e}\n" for e in errors))
+            raise Exit(1, out + "".join(f"Error response from daemon: {e}\n" for e in errors))
         return out
 
     def _exec(self, argv: list[str]) -> str:
@@ -421,7 +305,7 @@ class FakeDocker:
         self.world.emit("container", "exec_start: " + " ".join(p.args[1:]), c.id, name=c.name)
         result = programs.run(p.args[1:], c)
         if result.code:
-            raise _Exit(result.code, result.output)
+            raise Exit(result.code, result.output)
         return result.output
 
     def _logs(self, argv: list[str]) -> str:
@@ -451,7 +335,7 @@ class FakeDocker:
         fmt = p.one("--format")
         if fmt:
             return "".join(
-                _template(
+                template(
                     fmt,
                     {
                         "Names": c.name,
@@ -489,209 +373,5 @@ class FakeDocker:
             docs.append(net)
         fmt = p.one("-f", "--format")
         if fmt:
-            return "".join(_template(fmt, d) + "\n" for d in docs)
+            return "".join(template(fmt, d) + "\n" for d in docs)
         return json.dumps(docs, indent=4) + "\n"
-
-    # -- images -----------------------------------------------------------------------------------
-
-    def _images(self, argv: list[str]) -> str:
-        p = parse(argv, {"-f", "--filter", "--format"})
-        rows = list(self.world.images.values())
-        if p.args:
-            wanted = self.world.find_image(p.args[0])
-            rows = [wanted] if wanted else []
-        if p.has("-q", "--quiet"):
-            return "".join(i.id[7:19] + "\n" for i in rows)
-        return "REPOSITORY   TAG   IMAGE ID\n" + "".join(
-            f"{t.split(':')[0]}   {t.split(':')[-1]}   {i.id[7:19]}\n" for i in rows for t in i.tags
-        )
-
-    def _tag(self, argv: list[str]) -> str:
-        source, target = argv[0], argv[1]
-        image = self.world.find_image(source)
-        if image is None:
-            raise DockerError(f"No such image: {source}")
-        from sandbox.lessons.refs import normalize_ref
-
-        for other in self.world.images.values():
-            other.tags = [t for t in other.tags if normalize_ref(t) != normalize_ref(target)]
-        image.tags.append(target if ":" in target.rsplit("/", 1)[-1] else target + ":latest")
-        self.world.emit("image", "tag", image.id, name=target)
-        return ""
-
-    def _rmi(self, argv: list[str]) -> str:
-        p = parse(argv, set())
-        out = ""
-        for ref in p.args:
-            image = self.world.find_image(ref)
-            if image is None:
-                raise DockerError(f"No such image: {ref}")
-            users = [c.name for c in self.world.containers.values() if c.image_id == image.id]
-            if users and not p.has("-f", "--force"):
-                raise DockerError(
-                    f'conflict: unable to remove repository reference "{ref}" (must force) - '
-                    f"container {users[0]} is using its referenced image {image.id[7:19]}"
-                )
-            from sandbox.lessons.refs import normalize_ref
-
-            named = [t for t in image.tags if normalize_ref(t) == normalize_ref(ref)]
-            if named and len(image.tags) > 1 and not p.has("-f", "--force"):
-                image.tags.remove(named[0])
-                self.world.emit("image", "untag", image.id, name=named[0])
-                out += f"Untagged: {named[0]}\n"
-                continue
-            key = next(k for k, v in self.world.images.items() if v is image)
-            del self.world.images[key]
-            self.world.emit("image", "delete", image.id, name=ref)
-            out += "".join(f"Untagged: {t}\n" for t in image.tags) + f"Deleted: {image.id}\n"
-        return out
-
-    def _pull(self, argv: list[str]) -> str:
-        ref = argv[0]
-        if self.world.find_image(ref) is None:
-            raise DockerError(f"pull access denied for {ref} (the fake world has no registry)")
-        return f"Status: Image is up to date for {ref}\n"
-
-    def _build_fake(self, tag: str, parent: str, steps: list[str]) -> FakeImage:
-        """For tests of image checks: an image ``tag`` on top of ``parent`` with more steps."""
-        from sandbox.lessons.refs import normalize_ref
-
-        base = self.world.find_image(parent)
-        if base is None:
-            raise DockerError(f"No such image: {parent}")
-        for other in self.world.images.values():  # the tag moves to the new image, as with build -t
-            other.tags = [t for t in other.tags if normalize_ref(t) != normalize_ref(tag)]
-        image = FakeImage(
-            "sha256:" + fake_id("image", tag, self.world.next_serial()),
-            [tag],
-            base.layers + ["sha256:" + fake_id("layer", s) for s in steps],
-            base.history + steps,
-            created=self.world.now(),
-        )
-        self.world.images[image.id] = image
-        self.world.emit("image", "tag", image.id, name=tag)
-        return image
-
-    # -- volumes and networks ------------------------------------------------------------------------
-
-    def _volume_create_named(
-        self, name: str, anonymous: bool = False, labels: dict[str, str] | None = None
-    ) -> None:
-        self.world.volumes[name] = {
-            "Name": name,
-            "Driver": "local",
-            "Labels": labels or {},
-            "Mountpoint": f"/var/lib/fake/volumes/{name}/_data",
-            "anonymous": anonymous,
-        }
-        self.world.emit("volume", "create", name, driver="local")
-
-    def _volume_create(self, argv: list[str]) -> str:
-        p = parse(argv, {"--label", "-l", "--driver", "-d"})
-        name = p.args[0] if p.args else fake_id("vol", self.world.next_serial())
-        if name not in self.world.volumes:
-            self._volume_create_named(
-                name, labels=dict(x.partition("=")[::2] for x in p.all("--label", "-l"))
-            )
-        return name + "\n"
-
-    def _volume_ls(self, argv: list[str]) -> str:
-        p = parse(argv, {"--format", "-f", "--filter"})
-        if p.has("-q", "--quiet"):
-            return "".join(f"{n}\n" for n in self.world.volumes)
-        return "DRIVER    VOLUME NAME\n" + "".join(f"local     {n}\n" for n in self.world.volumes)
-
-    def _volume_inspect(self, argv: list[str]) -> str:
-        return self._inspect(argv)
-
-    def _volume_rm(self, argv: list[str]) -> str:
-        p = parse(argv, set())
-        for name in p.args:
-            if name not in self.world.volumes:
-                raise DockerError(f"get {name}: no such volume")
-            users = [
-                c.name for c in self.world.containers.values() if any(m.get("Name") == name for m in c.mounts)
-            ]
-            if users:
-                raise DockerError(f"remove {name}: volume is in use - [{users[0]}]", 1)
-            del self.world.volumes[name]
-            self.world.emit("volume", "destroy", name)
-        return "\n".join(p.args) + "\n"
-
-    def _network_create(self, argv: list[str]) -> str:
-        p = parse(argv, {"--driver", "-d", "--subnet", "--label"})
-        name = p.args[0]
-        if self.world.find_network(name) is not None:
-            raise DockerError(f"network with name {name} already exists")
-        nid = fake_id("net", name, self.world.next_serial())
-        subnet = p.one("--subnet")
-        self.world.networks[name] = {
-            "Name": name,
-            "Id": nid,
-            "Driver": p.one("--driver", "-d") or "bridge",
-            "Internal": p.has("--internal"),
-            "Labels": {},
-            "Containers": {},
-            "IPAM": {"Config": [{"Subnet": subnet}] if subnet else []},
-        }
-        self.world.emit("network", "create", nid, name=name)
-        return nid + "\n"
-
-    def _network_rm(self, argv: list[str]) -> str:
-        for ref in argv:
-            net = self.world.find_network(ref)
-            if net is None:
-                raise DockerError(f"network {ref} not found")
-            users = [c.name for c in self.world.containers.values() if net["Name"] in c.networks]
-            if users:
-                raise DockerError(
-                    f"error while removing network: network {ref} id {net['Id']} has active endpoints"
-                )
-            del self.world.networks[net["Name"]]
-            self.world.emit("network", "destroy", net["Id"], name=net["Name"])
-        return "\n".join(argv) + "\n"
-
-    def _network_connect(self, argv: list[str]) -> str:
-        net = self.world.find_network(argv[0])
-        if net is None:
-            raise DockerError(f"network {argv[0]} not found")
-        c = self._container(argv[1])
-        if net["Name"] not in c.networks:
-            c.networks.append(net["Name"])
-        self.world.emit("network", "connect", net["Id"], name=net["Name"], container=c.id)
-        return ""
-
-    def _network_ls(self, argv: list[str]) -> str:
-        return "NETWORK ID     NAME      DRIVER\n" + "".join(
-            f"{n['Id'][:12]}   {n['Name']}   {n['Driver']}\n" for n in self.world.networks.values()
-        )
-
-    def _network_inspect(self, argv: list[str]) -> str:
-        return self._inspect(argv)
-
-
-class _Exit(DockerError):
-    """A command that printed ``output`` and ended with ``code`` (docker run's exit code)."""
-
-    def __init__(self, code: int, output: str) -> None:
-        super().__init__(output, code)
-        self.output = output
-
-
-def _template(fmt: str, doc: dict[str, Any]) -> str:
-    """``{{.State.Status}}`` and ``{{json .Mounts}}`` only: enough for verify scripts."""
-
-    def field_value(match: re.Match[str]) -> str:
-        value: Any = doc
-        for part in match.group(2).split("."):
-            if part:
-                value = value.get(part) if isinstance(value, dict) else None
-        if match.group(1):
-            return json.dumps(value, separators=(",", ":"))
-        if isinstance(value, bool):
-            return str(value).lower()
-        if isinstance(value, (dict, list)):
-            return json.dumps(value)
-        return "<no value>" if value is None else str(value)
-
-    return re.sub(r"\{\{\s*(json\s+)?((?:\.[A-Za-z0-9_]+)+|\.)\s*\}\}", field_value, fmt)

@@ -10,7 +10,7 @@ from tests.lessons.checks.helpers import check, docker, problems
 
 
 def test_image_exists_layers_history_labels(state: FakeState, ctx: CheckContext) -> None:
-    image = FakeDocker(state.world)._build_fake("app:1", "busybox", ["RUN echo built", "COPY app /app"])
+    image = FakeDocker(state.world).build_image("app:1", "busybox", ["RUN echo built", "COPY app /app"])
     image.labels["stage"] = "demo"
     spec = {
         "ref": "app:1",
