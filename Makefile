@@ -8,7 +8,7 @@ BIN    := $(VENV)/bin
 APT_PACKAGES := python3 python3-venv python3-dev python3-seccomp gcc libc6-dev runc skopeo umoci \
                 busybox-static mmdebstrap iproute2 tmux docker-registry apache2-utils docker.io
 
-.PHONY: all install deps venv run test test-unit lint bench clean
+.PHONY: all install deps venv run test test-unit lint docs bench clean
 
 all: install
 
@@ -50,6 +50,9 @@ test: install lint
 
 test-unit: install
 	$(BIN)/python -m pytest -m "not root"
+
+docs: install
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict -d site
 
 bench: install
 	$(BIN)/python bench/runtime_start.py
