@@ -1005,6 +1005,7 @@ class NetworkJoinFailed(NetworkError):
 #   ClientGone              a streaming client (build, pull, push, save) went away: the work stops
 #   NoLocalTag (ImageUnknown) 404  push of a name no local image is tagged with
 #   PullUnauthorized (RegistryUnauthorized) 403  a pull refused for want of credentials
+#   StreamError             (client side) an error message inside a pull, push, build or import stream
 #   ContainerNotCommittable 409  the container cannot be committed in its state (it is restarting,
 #                                or it has no read-write layer in the store)
 
@@ -1043,3 +1044,14 @@ class PullUnauthorized(RegistryUnauthorized):
     lesson check would wait on forever; dockerd does not send 401 here either."""
 
     status = 403
+
+
+class StreamError(SandboxError):
+    """An error that arrived inside a 200 progress stream (``{"error": …}``: a pull, push,
+    build or import that failed halfway). Front ends print it as it is, as docker does
+    (no "Error response from daemon"), and exit with ``code`` when the engine gave one
+    (a failed RUN's exit code)."""
+
+    def __init__(self, message: str, code: int | None = None) -> None:
+        self.code = code
+        super().__init__(message)

@@ -67,6 +67,13 @@ class RunOptions:
     cap_drop: list[str] = field(default_factory=list)
     privileged: bool = False
     mounts: list[BindMount] = field(default_factory=list)
+    extra_mounts: list[dict[str, Any]] = field(default_factory=list)
+    """OCI mount entries added after ``mounts``: volumes, binds and tmpfs of ``-v``/``--mount``."""
+    netns: str | None = None
+    """A network namespace to join (``/proc/PID/ns/net``, ``--network container:X``); None: a
+    new one of its own."""
+    host_network: bool = False
+    """``--network host``: no network namespace at all, the host's interfaces are seen."""
     cgroups_path: str | None = None
     passwd: str | None = None
     """The container's /etc/passwd text: needed only for user names."""
@@ -146,6 +153,18 @@ def _capabilities(opts: RunOptions) -> list[str]:
     return [c for c in caps if c not in drops]
 
 
+def _namespaces(opts: RunOptions) -> list[dict[str, str]]:
+    out: list[dict[str, str]] = []
+    for t in ("pid", "network", "ipc", "uts", "mount", "cgroup"):
+        if t == "network" and opts.host_network:
+            continue  # no namespace: the process stays in the host's, as dockerd's host mode
+        if t == "network" and opts.netns:
+            out.append({"type": t, "path": opts.netns})
+        else:
+            out.append({"type": t})
+    return out
+
+
 def build(image_config: dict[str, Any], opts: RunOptions, rootfs: Overlay | Path) -> Spec:
     """``image_config`` is the OCI image config's ``config`` object (Env, Cmd, …)."""
     from sandbox.runtime.seccomp import default_profile
@@ -184,6 +203,7 @@ def build(image_config: dict[str, Any], opts: RunOptions, rootfs: Overlay | Path
     for m in opts.mounts:
         cfg["mounts"].append({"destination": m.destination, "type": "bind", "source": m.source,
                               "options": ["rbind", "rprivate"] + (["ro"] if m.readonly else [])})
+    cfg["mounts"] += [dict(m) for m in opts.extra_mounts]
     resources: dict[str, Any] = {}
     memory = {k: v for k, v in (("limit", opts.memory), ("swap", opts.memory_swap)) if v is not None}
     if memory:
@@ -200,7 +220,7 @@ def build(image_config: dict[str, Any], opts: RunOptions, rootfs: Overlay | Path
     if opts.pids_limit is not None:
         resources["pids"] = {"limit": opts.pids_limit}
     cfg["linux"].update({
-        "namespaces": [{"type": t} for t in ("pid", "network", "ipc", "uts", "mount", "cgroup")],
+        "namespaces": _namespaces(opts),
         # --privileged lifts the masks and the seccomp filter, as in Docker.
         "maskedPaths": [] if opts.privileged else list(DEFAULT_MASKED_PATHS),
         "readonlyPaths": [] if opts.privileged else list(DEFAULT_READONLY_PATHS),

@@ -22,6 +22,8 @@ from sandbox.engine.containers.registry import Container, Registry
 
 if TYPE_CHECKING:
     from sandbox.engine.containers.execs import ExecTable
+    from sandbox.engine.volumes import VolumeService
+    from sandbox.network import NetworkManager
     from sandbox.runtime.runtime import Runtime
     from sandbox.storage import Store
 
@@ -40,6 +42,10 @@ class Engine:
     registry: Registry = field(default_factory=Registry)
     fork_lock: threading.Lock = field(default_factory=threading.Lock)
     execs: ExecTable = field(init=False)
+    volumes: VolumeService | None = None
+    """Named and anonymous volumes; None: Binds, Mounts and Tmpfs are stored and ignored."""
+    networks: NetworkManager | None = None
+    """Bridges, endpoints, ports; None: every container gets only a loopback interface."""
     closed: bool = False
     """Set by ``ContainerService.close``: watchers that wake up afterwards leave things be."""
 

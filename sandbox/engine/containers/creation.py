@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from sandbox.engine.containers import lifecycle, translate
+from sandbox.engine.containers import lifecycle, networking, translate
+from sandbox.engine.containers import volumes as cvolumes
 from sandbox.engine.containers.names import check_name, generate_name, new_id
 from sandbox.engine.containers.record import Record
 from sandbox.engine.containers.registry import Container
@@ -43,34 +44,42 @@ def _image(eng: Engine, ref: str) -> Image:
 
 
 def create(eng: Engine, body: Any, name: str | None = None) -> dict[str, Any]:
-    config, host_user, networking = check_create_body(body)
-    host, warnings = translate.host_config(host_user)
+    config, host_user, networking_config = check_create_body(body)
+    host, warnings = translate.host_config(host_user, volumes=eng.volumes is not None,
+                                           networks=eng.networks is not None)
     image = _image(eng, config.get("Image") or "")
     image_config = eng.store.image_config(image).to_dict().get("config") or {}
+    networking_config = networking.check_create(eng, host, config, networking_config)
     cid = new_id(eng.registry.id_taken)
     api_name = check_name(name) if name else generate_name(eng.registry.name_taken)
     eng.registry.reserve(api_name, cid)
     made_layer = made_files = False
+    mounts: list[Any] = []
     try:
         merged = translate.merge_config(config, image_config, cid)
+        networking.adjust_config(eng, host, merged, bool(config.get("Hostname")))
         path, args = translate.command_of(merged)
         eng.store.create_container_layer(cid, image)
         made_layer = True
-        paths = eng.files.make(cid, merged["Hostname"])
-        made_files = True
+        made_files = True  # from here on, undo removes whatever part of them was made
+        paths = networking.files(eng, cid, host, eng.files.make(cid, merged["Hostname"]))
+        mounts = cvolumes.plan(eng, host, merged, image_config)
+        cvolumes.copy_up(eng, cid, image, mounts)
         rec = Record(id=cid, name=api_name, created=eng.clock(), path=path, args=args, config=merged,
                      host_config=host, image_id=image.id, driver=eng.store.driver_name,
                      log_path=str(eng.files.log_path(cid)), hostname_path=paths["hostname"],
                      hosts_path=paths["hosts"], resolv_conf_path=paths["resolv.conf"],
-                     networking_config=networking)
+                     networking_config=networking_config, mounts=cvolumes.records(mounts))
         c = Container(rec)
-        lifecycle.build_spec(eng, c)  # refuse now what start would refuse (unknown user …)
+        lifecycle.build_spec(eng, c, check_only=True)  # refuse now what start would refuse (unknown user …)
         eng.save(c)
         eng.registry.add(c)
     except BaseException:
         eng.registry.release(api_name, cid)
+        _quietly(cvolumes.discard_new, eng, mounts)
         if made_files:
             _quietly(eng.files.remove, cid)
+            _quietly(networking.release, eng, cid)
         if made_layer:
             _quietly(eng.store.remove_container_layer, cid)
         raise
@@ -78,9 +87,9 @@ def create(eng: Engine, body: Any, name: str | None = None) -> dict[str, Any]:
     return {"Id": cid, "Warnings": warnings}
 
 
-def _quietly(undo: Any, cid: str) -> None:
+def _quietly(undo: Any, *args: Any) -> None:
     """Undo a half-made container; the original error is the one the caller must see."""
     try:
-        undo(cid)
+        undo(*args)
     except (SandboxError, OSError):
         pass

@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 from typing import TYPE_CHECKING, Any
 
-from sandbox.engine.containers import translate
+from sandbox.engine.containers import networking, translate
 from sandbox.engine.containers.names import check_name
 from sandbox.engine.containers.registry import Container
 from sandbox.engine.containers.validate import RESTART_POLICY, UPDATE, check_fields
@@ -35,6 +35,7 @@ def rename(eng: Engine, c: Container, new: str) -> None:
         eng.registry.rename(c, new_name)
         c.rec.name = new_name
         eng.save(c)
+        networking.rename(eng, c.id, new_name)  # peers' hosts files name it anew
         eng.event(c, "rename", oldName=old)
 
 

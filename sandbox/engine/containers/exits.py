@@ -85,7 +85,8 @@ def handle_exit(eng: Engine, c: Container, status: ExitStatus, finished: float |
         c.waiters.exited(wait_result(s.exit_code, s.error))
     if auto_remove:
         try:
-            removal.remove(eng, c, force=True)
+            # --rm takes the anonymous volumes along, as `docker run --rm` does.
+            removal.remove(eng, c, force=True, volumes=True)
         except SandboxError as e:
             with c.lock:
                 c.rec.state.error = f"could not remove the container (--rm): {e.message}"

@@ -12,7 +12,8 @@ import signal
 from concurrent.futures import TimeoutError as FutureTimeout
 from typing import TYPE_CHECKING
 
-from sandbox.engine.containers import exits, translate
+from sandbox.engine.containers import exits, networking, translate
+from sandbox.engine.containers import volumes as cvolumes
 from sandbox.engine.containers.registry import Container
 from sandbox.engine.containers.rootfs import read_file, runtime_rootfs
 from sandbox.engine.containers.signals import parse_signal
@@ -24,6 +25,7 @@ from sandbox.errors import (
     ContainerNotModified,
     ContainerServiceError,
     InvalidParameter,
+    NetworkError,
     ResourceError,
     SandboxError,
     SpecError,
@@ -39,15 +41,18 @@ KILL_GRACE = 30.0
 """Seconds to wait for an exit after SIGKILL before calling the container stuck."""
 
 
-def build_spec(eng: Engine, c: Container) -> Spec:
+def build_spec(eng: Engine, c: Container, check_only: bool = False) -> Spec:
     """The runtime spec of a container, from its record (re-made at every start, so limits
-    changed by ``update`` and users added in an earlier run take effect)."""
+    changed by ``update`` and users added in an earlier run take effect). ``check_only``: made
+    at create to refuse early, never run (a ``container:X`` to join need not run yet)."""
     rec = c.rec
+    ns = networking.namespace(eng, rec, check_only)
     layout = eng.store.container_rootfs(rec.id)
     files = {"hostname": rec.hostname_path, "hosts": rec.hosts_path, "resolv.conf": rec.resolv_conf_path}
     passwd = read_file(eng.store, layout, rec.image_id, "etc/passwd")
     group = read_file(eng.store, layout, rec.image_id, "etc/group")
-    opts = translate.run_options(rec.config, rec.host_config, files, passwd, group)
+    opts = translate.run_options(rec.config, rec.host_config, files, passwd, group,
+                                 extra_mounts=cvolumes.oci_mounts(rec), netns=ns.netns, host_network=ns.host)
     try:
         return build(translate.spec_image_config(rec.config), opts, runtime_rootfs(layout))
     except (UserUnknown, NoCommand, SpecError) as e:
@@ -62,17 +67,21 @@ def _runtime_status(eng: Engine, c: Container) -> str | None:
 
 
 def discard_runtime(eng: Engine, c: Container) -> None:
-    """Delete whatever runtime container is left (a prepared one, or one that exited)."""
-    if _runtime_status(eng, c) is not None:
-        eng.runtime.delete(c.id, force=True)
-    c.prepared = False
+    """Delete whatever runtime container is left (a prepared one, or one that exited), and
+    with it the container's endpoints and published ports: they live as long as it does."""
+    try:
+        networking.detach(eng, c.id)
+    finally:
+        if _runtime_status(eng, c) is not None:
+            eng.runtime.delete(c.id, force=True)
+        c.prepared = False
 
 
 def _start_failure(e: SandboxError) -> SandboxError:
     """A failed start in dockerd's terms; the CLI turns "executable file not found" into
     exit code 127 and "permission denied" into 126 by reading the message."""
-    if isinstance(e, (InvalidParameter, ResourceError, SpecError)):
-        return e
+    if isinstance(e, (InvalidParameter, ResourceError, SpecError, NetworkError)):
+        return e  # a network refusal keeps its own status: a taken port is 409, not a crash
     text = e.message
     lowered = text.lower()
     if "executable file not found" in text or "no such file" in lowered or "permission denied" in lowered:
@@ -111,6 +120,9 @@ def launch(eng: Engine, c: Container) -> None:
     s = c.rec.state
     try:
         prepare(eng, c)
+        # Between create and start the init waits on its exec fifo: its network namespace
+        # exists and nothing runs yet, so the program starts with its interfaces in place.
+        networking.attach(eng, c)
         eng.runtime.start(c.id)
         pid = eng.runtime.state(c.id).pid
     except SandboxError as e:

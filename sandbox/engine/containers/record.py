@@ -75,6 +75,10 @@ class Record:
     has_been_manually_stopped: bool = False
     """A user's stop, kill or rm: the restart policy stands down until the next start."""
     networking_config: dict[str, Any] = field(default_factory=dict)
+    """``{"EndpointsConfig": {network name: endpoint config}}``: the networks it joins at start
+    (its mode's network and those of ``docker network connect``)."""
+    mounts: list[dict[str, Any]] = field(default_factory=list)
+    """The planned mounts (``MountPlan`` fields), made at create: volumes, binds, tmpfs."""
 
     @property
     def short_id(self) -> str:

@@ -11,7 +11,8 @@ import signal
 from concurrent.futures import TimeoutError as FutureTimeout
 from typing import TYPE_CHECKING
 
-from sandbox.engine.containers import exits, lifecycle
+from sandbox.engine.containers import exits, lifecycle, networking
+from sandbox.engine.containers import volumes as cvolumes
 from sandbox.engine.containers.registry import Container
 from sandbox.engine.containers.waiters import wait_result
 from sandbox.errors import (
@@ -26,8 +27,9 @@ if TYPE_CHECKING:
     from sandbox.engine.containers.context import Engine
 
 
-def remove(eng: Engine, c: Container, force: bool = False) -> None:
-    """Blocks while a forced removal waits for the container to die."""
+def remove(eng: Engine, c: Container, force: bool = False, volumes: bool = False) -> None:
+    """Blocks while a forced removal waits for the container to die. ``volumes`` (``rm -v``)
+    also removes its anonymous volumes; named volumes always stay."""
     with c.lock:
         s = c.rec.state
         if c.removed:
@@ -65,6 +67,7 @@ def remove(eng: Engine, c: Container, force: bool = False) -> None:
             except ContainerLayerUnknown:
                 pass
             eng.files.remove(c.id)
+            networking.release(eng, c.id)
         except (SandboxError, OSError) as e:
             s.removing = False
             s.dead = True
@@ -76,5 +79,8 @@ def remove(eng: Engine, c: Container, force: bool = False) -> None:
         eng.registry.discard(c)
         eng.execs.forget_container(c.id)
         c.removed = True
+        if volumes:
+            # After the registry forgot it: a volume only this container used has no users now.
+            cvolumes.remove_anonymous(eng, c.rec)
         c.waiters.removed(wait_result(s.exit_code, s.error))
     eng.event(c, "destroy")

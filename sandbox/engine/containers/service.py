@@ -1,7 +1,7 @@
 """``ContainerService``: the part of the engine that owns containers, with one method per
 Docker API call. Dicts in, dicts out (the JSON bodies), ``sandbox.errors`` exceptions out.
 
-    svc = ContainerService(settings, store, runtime, emit)
+    svc = ContainerService(settings, store, runtime, emit)   # optional: volumes=, networks=
     svc.restore()                                   # at daemon start
     cid = svc.create({"Image": "busybox", "Cmd": ["sh", "-c", "exit 3"]}, "web")["Id"]
     svc.start("web"); svc.wait("web")               # {"StatusCode": 3, "Error": None}
@@ -34,6 +34,7 @@ from sandbox.engine.containers import (
     inspectfs,
     lifecycle,
     logs,
+    networking,
     removal,
     restore,
     shapes,
@@ -41,6 +42,7 @@ from sandbox.engine.containers import (
     top,
 )
 from sandbox.engine.containers import filters as cfilters
+from sandbox.engine.containers import volumes as cvolumes
 from sandbox.engine.containers.context import Emit, Engine
 from sandbox.engine.containers.execs import ExecSession
 from sandbox.engine.containers.registry import Container
@@ -49,6 +51,8 @@ from sandbox.engine.containers.waiters import WaitResult, done, wait_result
 from sandbox.errors import ContainerLayerUnknown, ImageUnknown, InvalidParameter, SandboxError, StorageError
 
 if TYPE_CHECKING:
+    from sandbox.engine.volumes import VolumeService
+    from sandbox.network import NetworkManager
     from sandbox.runtime.runtime import Runtime
     from sandbox.storage import Store
 
@@ -57,14 +61,28 @@ WAIT_CONDITIONS = ("not-running", "next-exit", "removed")
 
 class ContainerService:
     def __init__(self, settings: Settings, store: Store, runtime: Runtime, emit: Emit, *,
-                 clock: Callable[[], float] = time.time) -> None:
-        self.eng = Engine(settings=settings, store=store, runtime=runtime, emit=emit, clock=clock)
+                 clock: Callable[[], float] = time.time, volumes: VolumeService | None = None,
+                 networks: NetworkManager | None = None) -> None:
+        """``volumes`` and ``networks`` turn on real mounts and networking; without them
+        Binds, Mounts, Tmpfs and PortBindings only warn, and every container has only lo."""
+        self.eng = Engine(settings=settings, store=store, runtime=runtime, emit=emit, clock=clock,
+                          volumes=volumes, networks=networks)
+        if volumes is not None:
+            # A volume is in use while a container's record mounts it (running or not).
+            volumes.users = self.volume_users
 
     # -- the daemon's life ------------------------------------------------------------------
 
     def restore(self) -> list[str]:
-        """Re-read every record and re-adopt what still runs (see ``restore``). Returns problems."""
-        return restore.restore(self.eng)
+        """Re-read every record and re-adopt what still runs (see ``restore``). Returns problems.
+        The network manager restores first: bridges back, dead endpoints dropped, the ports
+        of the containers still running listening again."""
+        problems: list[str] = []
+        if self.eng.networks is not None:
+            report = self.eng.networks.restore()
+            problems += [f"port {b.describe()} of container {b.container_id[:12]}: {why}"
+                         for b, why in report.ports_failed if why != "the container has no endpoint any more"]
+        return problems + restore.restore(self.eng)
 
     def close(self) -> None:
         """Stop watching and restarting; containers keep running (the next engine re-adopts them)."""
@@ -104,8 +122,8 @@ class ContainerService:
         lifecycle.unpause(self.eng, self.get(ref))
 
     def remove(self, ref: str, force: bool = False, volumes: bool = False) -> None:
-        """``volumes`` is accepted for the API's sake: containers have no volumes yet."""
-        removal.remove(self.eng, self.get(ref), force)
+        """``volumes`` (``rm -v``): also its anonymous volumes; named ones always stay."""
+        removal.remove(self.eng, self.get(ref), force, volumes)
 
     def rename(self, ref: str, new_name: str) -> None:
         edit.rename(self.eng, self.get(ref), new_name)
@@ -160,7 +178,9 @@ class ContainerService:
             except ContainerLayerUnknown:
                 layout = None
             sizes = inspectfs.sizes(self.eng, c) if size else None
-            return shapes.inspect(c.rec, layout, self.eng.execs.ids_of(c.id), sizes)
+            return shapes.inspect(c.rec, layout, self.eng.execs.ids_of(c.id), sizes,
+                                  net=networking.settings(self.eng, c.rec),
+                                  mounts=cvolumes.inspect_mounts(c.rec))
 
     def list(self, all: bool = False, filters: Any = None, limit: int | None = None,
              size: bool = False) -> list[dict[str, Any]]:
@@ -176,7 +196,8 @@ class ContainerService:
                     continue
                 sizes = inspectfs.sizes(eng, c) if size else None
                 out.append((c.rec.created, shapes.summary(c.rec, c.rec.config.get("Image") or c.rec.image_id,
-                                                          now, sizes)))
+                                                          now, sizes, net=networking.summary(eng, c.rec),
+                                                          mounts=cvolumes.inspect_mounts(c.rec))))
         out.sort(key=lambda x: x[0], reverse=True)
         items = [x[1] for x in out]
         return items[:limit] if limit and limit > 0 else items
@@ -214,6 +235,26 @@ class ContainerService:
             deleted.append(c.id)
             reclaimed += size
         return {"ContainersDeleted": deleted or None, "SpaceReclaimed": reclaimed}
+
+    # -- volumes and networks ---------------------------------------------------------------
+
+    def volume_users(self, name: str) -> list[str]:
+        """Ids of the containers whose mounts use volume ``name``."""
+        return cvolumes.users(self.eng, name)
+
+    def connect_network(self, ref: str, network: str, endpoint: dict[str, Any] | None = None) -> None:
+        """``docker network connect``: at once if it runs, and at every later start."""
+        self._need_networks()
+        networking.connect(self.eng, self.get(ref), network, endpoint)
+
+    def disconnect_network(self, ref: str, network: str, force: bool = False) -> None:
+        self._need_networks()
+        networking.disconnect(self.eng, self.get(ref), network, force)
+
+    def _need_networks(self) -> None:
+        if self.eng.networks is None:
+            raise InvalidParameter("this engine runs without networks: every container has only lo",
+                                   "network", "start the engine with its network manager")
 
     # -- stdio ------------------------------------------------------------------------------
 

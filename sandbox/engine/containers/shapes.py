@@ -55,7 +55,10 @@ def graph_driver(rec: Record, layout: RootfsLayout | None) -> dict[str, Any]:
 
 
 def inspect(rec: Record, layout: RootfsLayout | None, exec_ids: list[str],
-            sizes: tuple[int, int] | None = None) -> dict[str, Any]:
+            sizes: tuple[int, int] | None = None, net: dict[str, Any] | None = None,
+            mounts: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """``net`` and ``mounts`` come from the network and volume parts when the engine has
+    them (``NetworkSettings`` and ``Mounts``); the loopback-only defaults otherwise."""
     out: dict[str, Any] = {
         "Id": rec.id, "Created": rfc3339nano(rec.created), "Path": rec.path, "Args": list(rec.args),
         "State": state(rec), "Image": rec.image_id, "ResolvConfPath": rec.resolv_conf_path,
@@ -63,7 +66,8 @@ def inspect(rec: Record, layout: RootfsLayout | None, exec_ids: list[str],
         "Name": rec.name, "RestartCount": rec.restart_count, "Driver": rec.driver, "Platform": "linux",
         "MountLabel": "", "ProcessLabel": "", "AppArmorProfile": "", "ExecIDs": exec_ids or None,
         "HostConfig": copy.deepcopy(rec.host_config), "GraphDriver": graph_driver(rec, layout),
-        "Mounts": [], "Config": copy.deepcopy(rec.config), "NetworkSettings": network_settings(rec),
+        "Mounts": mounts or [], "Config": copy.deepcopy(rec.config),
+        "NetworkSettings": net if net is not None else network_settings(rec),
     }
     if sizes is not None:
         out["SizeRw"], out["SizeRootFs"] = sizes
@@ -98,14 +102,17 @@ def status_text(rec: Record, now: float) -> str:
     return f"Exited ({s.exit_code}) {human_duration(now - s.finished_at)} ago"
 
 
-def summary(rec: Record, image_name: str, now: float, sizes: tuple[int, int] | None = None) -> dict[str, Any]:
+def summary(rec: Record, image_name: str, now: float, sizes: tuple[int, int] | None = None,
+            net: tuple[dict[str, Any], list[dict[str, Any]]] | None = None,
+            mounts: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """``net`` is (``Networks``, ``Ports``) from the network part when the engine has one."""
     out: dict[str, Any] = {
         "Id": rec.id, "Names": [rec.name], "Image": image_name, "ImageID": rec.image_id,
-        "Command": command(rec), "Created": int(rec.created), "Ports": [],
+        "Command": command(rec), "Created": int(rec.created), "Ports": net[1] if net else [],
         "Labels": dict(rec.config.get("Labels") or {}), "State": rec.state.status_word(),
         "Status": status_text(rec, now),
         "HostConfig": {"NetworkMode": rec.host_config.get("NetworkMode", "bridge")},
-        "NetworkSettings": {"Networks": networks(rec)}, "Mounts": [],
+        "NetworkSettings": {"Networks": net[0] if net else networks(rec)}, "Mounts": mounts or [],
     }
     if sizes is not None:
         out["SizeRw"], out["SizeRootFs"] = sizes

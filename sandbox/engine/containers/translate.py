@@ -21,7 +21,7 @@ from sandbox.runtime.resources import Resources
 
 MIN_MEMORY = 6 * 1024 * 1024
 NETWORK_MODES = ("bridge", "none")
-"""What works now: both mean a private network namespace with only lo (bridges come later)."""
+"""What works without the network manager: both mean a private network namespace with only lo."""
 
 DEFAULT_HOST_CONFIG: dict[str, Any] = {
     "Binds": None, "ContainerIDFile": "", "LogConfig": {"Type": "json-file", "Config": {}},
@@ -171,19 +171,49 @@ def _not_yet(what: str, value: object, field: str) -> InvalidParameter:
                             "leave it out: this engine gives each container its own namespace")
 
 
-def host_config(user: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
-    """(HostConfig with defaults, warnings). Refuses what cannot be honoured."""
-    host = copy.deepcopy(DEFAULT_HOST_CONFIG)
-    host.update({k: copy.deepcopy(v) for k, v in user.items()})
-    warnings: list[str] = []
+def network_mode(host: dict[str, Any], networks: bool) -> str:
+    """The checked ``NetworkMode``. Without the network manager only bridge and none work
+    (both a loopback interface only); with it also host, ``container:X`` and user networks
+    (whose names the networking part checks against the manager)."""
     mode = host.get("NetworkMode") or "bridge"
     if mode == "default":
         mode = "bridge"
-    if mode not in NETWORK_MODES:
+    if not networks and mode not in NETWORK_MODES:
         raise InvalidParameter(f'network mode "{mode}" is not supported yet: use bridge or none '
                                "(both give the container only a loopback interface for now)",
                                "HostConfig.NetworkMode")
-    host["NetworkMode"] = mode
+    if mode.startswith("container:") and not mode.partition(":")[2]:
+        raise InvalidParameter("invalid network mode: container: needs a container's name or id",
+                               "HostConfig.NetworkMode", "use --network container:NAME")
+    return mode
+
+
+def _warnings(host: dict[str, Any], volumes: bool, networks: bool) -> list[str]:
+    """What is stored but not honoured, said the way dockerd's create warnings are."""
+    unsupported = [("Devices", "devices"), ("Links", "links")]
+    if not volumes:
+        unsupported += [("Binds", "volumes"), ("Mounts", "mounts"), ("Tmpfs", "tmpfs mounts"),
+                        ("VolumesFrom", "--volumes-from")]
+    if not networks:
+        unsupported.append(("PortBindings", "published ports"))
+    order = ("Binds", "Mounts", "Tmpfs", "VolumesFrom", "PortBindings", "Links", "Devices")
+    whats = dict(unsupported)
+    warnings = [f"{whats[k]} ({k}) are not supported yet and were ignored"
+                for k in order if k in whats and host.get(k)]
+    mode = host["NetworkMode"]
+    if networks and (mode == "host" or mode.startswith("container:")) and \
+            (host.get("PortBindings") or host.get("PublishAllPorts")):
+        warnings.append(f"Published ports are discarded when using {mode.partition(':')[0]} network mode")
+    return warnings
+
+
+def host_config(user: dict[str, Any], *, volumes: bool = False,
+                networks: bool = False) -> tuple[dict[str, Any], list[str]]:
+    """(HostConfig with defaults, warnings). Refuses what cannot be honoured. ``volumes`` and
+    ``networks`` say whether the engine has those services (else their fields only warn)."""
+    host = copy.deepcopy(DEFAULT_HOST_CONFIG)
+    host.update({k: copy.deepcopy(v) for k, v in user.items()})
+    host["NetworkMode"] = network_mode(host, networks)
     for field_name, allowed in (("PidMode", ("", "private")), ("IpcMode", ("", "private", "shareable")),
                                 ("UTSMode", ("", "private")), ("UsernsMode", ("", "private")),
                                 ("CgroupnsMode", ("", "private"))):
@@ -202,11 +232,7 @@ def host_config(user: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
     log_options = (host.get("LogConfig") or {}).get("Config") or {}
     host["LogConfig"] = {"Type": "json-file", "Config": dict(log_options)}
     check_resources(host)
-    for key, what in (("Binds", "volumes"), ("Mounts", "mounts"), ("Tmpfs", "tmpfs mounts"),
-                      ("VolumesFrom", "--volumes-from"), ("PortBindings", "published ports"),
-                      ("Links", "links"), ("Devices", "devices")):
-        if host.get(key):
-            warnings.append(f"{what} ({key}) are not supported yet and were ignored")
+    warnings = _warnings(host, volumes, networks)
     if host.get("ConsoleSize") is None:
         host["ConsoleSize"] = [0, 0]
     return host, warnings
@@ -229,8 +255,12 @@ def resources(host: dict[str, Any]) -> Resources:
 
 
 def run_options(cfg: dict[str, Any], host: dict[str, Any], files: dict[str, str],
-                passwd: str | None, group: str | None, cgroups_path: str | None = None) -> RunOptions:
-    """specgen's options for a container whose Config is already merged with its image's."""
+                passwd: str | None, group: str | None, cgroups_path: str | None = None, *,
+                extra_mounts: list[dict[str, Any]] | None = None, netns: str | None = None,
+                host_network: bool = False) -> RunOptions:
+    """specgen's options for a container whose Config is already merged with its image's.
+    ``extra_mounts`` are OCI mount entries (volumes); ``netns`` a network namespace to join
+    and ``host_network`` none at all (see ``networking.namespace``)."""
     r = resources(host)
     size = host.get("ConsoleSize") or [0, 0]
     mounts = [BindMount("/etc/hostname", files["hostname"]), BindMount("/etc/hosts", files["hosts"]),
@@ -244,7 +274,8 @@ def run_options(cfg: dict[str, Any], host: dict[str, Any], files: dict[str, str]
         console_size=(size[0], size[1]) if size and size[0] and size[1] else None,
         cap_add=list(host.get("CapAdd") or []), cap_drop=list(host.get("CapDrop") or []),
         privileged=bool(host.get("Privileged")), mounts=mounts, cgroups_path=cgroups_path,
-        passwd=passwd, group=group)
+        passwd=passwd, group=group, extra_mounts=list(extra_mounts or []), netns=netns,
+        host_network=host_network)
 
 
 def spec_image_config(cfg: dict[str, Any]) -> dict[str, Any]:
