@@ -1,5 +1,5 @@
 # sandbox — the two commands are `sudo make run` and `sudo make test` (as root, no sudo).
-# Both install what is missing first: Debian/Ubuntu packages through apt-get, then a
+# `run` opens the lessons (the engine is started first). Both install what is missing first: Debian/Ubuntu packages through apt-get, then a
 # virtualenv in .venv with the project and its Python dependencies.
 
 PYTHON ?= /usr/bin/python3
@@ -40,7 +40,8 @@ install: deps venv
 
 run: install
 	$(BIN)/sandbox image bootstrap --if-missing
-	$(BIN)/sandbox playground
+	$(BIN)/sandbox up
+	$(BIN)/sandbox
 
 lint: install
 	$(BIN)/lint-imports

@@ -27,7 +27,7 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 from sandbox.config import Settings
 from sandbox.engine.api import build_app
@@ -36,6 +36,9 @@ from sandbox.engine.http import App, Server
 from sandbox.errors import DaemonError, SandboxError
 from sandbox.linux.trace import Tracer
 from sandbox.storage import Store
+
+if TYPE_CHECKING:
+    from sandbox.engine.containers import ContainerService
 
 log = logging.getLogger("sandbox.engine")
 
@@ -165,11 +168,32 @@ class Engine:
     trace: TraceBus
     tracer: Tracer
     app: App
+    containers: ContainerService
+
+    def restore(self) -> None:
+        """Re-read the containers' records: running ones are re-adopted, the others marked
+        exited with a reason. Before serving, so the first ``docker ps`` is complete."""
+        for problem in self.containers.restore():
+            log.warning("restore: %s", problem)
+
+    def close(self) -> None:
+        """Stop watching containers (they keep running; the next engine re-adopts them)
+        and close the event log."""
+        try:
+            self.containers.close()
+        finally:
+            self.events.close()
 
 
 def compose(settings: Settings, storage_driver: str = "overlay") -> Engine:
-    """Build the services and the API. The container service joins here (its routes with
-    ``app.include``), sharing ``events`` and ``tracer``."""
+    """Build the services and the API. The container service shares ``events`` (its
+    lifecycle events) and ``tracer`` (the runtime's trace records) with the rest."""
+    # Imported here, not at the top: `sandbox up/down/env` import this module too and
+    # should not pay for the runtime and the container service.
+    from sandbox.engine.api import containers as container_routes
+    from sandbox.engine.containers import ContainerService
+    from sandbox.runtime.runtime import Runtime
+
     try:
         settings.root.mkdir(parents=True, exist_ok=True)
         events = EventBus.open(settings.root / "events.jsonl")
@@ -179,8 +203,20 @@ def compose(settings: Settings, storage_driver: str = "overlay") -> Engine:
     trace = TraceBus()
     tracer = Tracer(trace.sink)
     store = Store(settings.store_root, storage_driver, tracer=tracer)
-    app = build_app(settings, store=store, events=events, trace=trace)
-    return Engine(settings, store, events, trace, tracer, app)
+    runtime = Runtime(settings.runtime_root, cgroup_parent=settings.cgroup_parent, tracer=tracer)
+    from sandbox.engine.api.wiring import add_volume_and_network_routes, make_volume_and_network_services
+
+    volumes, networks = make_volume_and_network_services(settings, tracer)
+    containers = ContainerService(settings, store, runtime, events.emit, volumes=volumes, networks=networks)
+
+    def image_in_use(image_id: str) -> str | None:
+        return next((c["Id"] for c in containers.list(all=True) if c.get("ImageID") == image_id), None)
+
+    app = build_app(settings, store=store, events=events, trace=trace, containers=containers,
+                    image_in_use=image_in_use, runtime=runtime)
+    app.include(container_routes.register, containers, runtime)
+    add_volume_and_network_routes(app, volumes, networks, containers)
+    return Engine(settings, store, events, trace, tracer, app, containers)
 
 
 class _PidLock:
@@ -272,8 +308,11 @@ def run_engine(settings: Settings, paths: DaemonPaths, storage_driver: str = "ov
     try:
         _claim_socket(paths)
         engine = compose(settings, storage_driver)
-        asyncio.run(_serve(engine, paths, group, pid_lock))
-        engine.events.close()
+        try:
+            engine.restore()
+            asyncio.run(_serve(engine, paths, group, pid_lock))
+        finally:
+            engine.close()
     finally:
         pid_lock.release()
     log.info("engine stopped")

@@ -1,13 +1,15 @@
 """Pulling: ``images/create`` and its progress stream shown like docker's jsonmessage
-(one line per message when the output is not a terminal)."""
+(per-layer bars on a terminal, one line per change of status otherwise)."""
 
 from __future__ import annotations
 
 from typing import TextIO
 
-from sandbox.errors import EngineError
+from sandbox.errors import EngineError, StreamError
 
+from . import _imageapi as imageapi
 from ._context import Context
+from ._progress import show_progress
 from ._refs import parse_normalized
 
 
@@ -31,30 +33,12 @@ def tagged(image: str) -> str:
     return ref.familiar_name + ":latest"
 
 
-def pull(ctx: Context, image: str, out: TextIO, quiet: bool = False) -> None:
-    """Pull ``image``, showing progress on ``out``; raise EngineError on failure."""
+def pull(ctx: Context, image: str, out: TextIO, quiet: bool = False, platform: str | None = None) -> None:
+    """Pull ``image`` with the user's stored login for its registry, showing per-layer
+    progress on ``out`` (bars on a terminal); raise EngineError on failure."""
     name, tag = split_for_pull(image)
-    with ctx.client.images.create(name, tag=tag) as stream:
-        for message in stream:
-            if "error" in message:
-                detail = message.get("errorDetail") or {}
-                raise EngineError(500, str(detail.get("message") or message["error"]))
-            if quiet:
-                continue
-            line = _line(message)
-            if line is not None:
-                out.write(line + "\n")
-
-
-def _line(message: dict) -> str | None:
-    status = str(message.get("status") or "")
-    detail = message.get("progressDetail") or {}
-    if detail.get("total") or detail.get("current"):
-        # Byte-by-byte progress is drawn only on terminals; a log gets the milestones.
-        return None
-    if message.get("id"):
-        return f"{message['id']}: {status}"
-    if status:
-        return status
-    stream = message.get("stream")
-    return str(stream).rstrip("\n") if stream else None
+    with imageapi.pull(ctx, name, tag, platform) as stream:
+        try:
+            show_progress(ctx, stream, out, quiet)
+        except StreamError as e:
+            raise EngineError(500, e.message) from None

@@ -7,9 +7,10 @@ the exit code. The REPL and the TUI read this table (and the parsers) for comple
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import import_module
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     import argparse
@@ -29,11 +30,11 @@ class Entry:
     def function(self) -> str:
         return self.fn or self.name.replace("-", "_")
 
-    def parser(self) -> "DockerArgumentParser":
+    def parser(self) -> DockerArgumentParser:
         mod = import_module(f"sandbox.commands.docker.{self.module}")
         return getattr(mod, f"parser_{self.function}")()
 
-    def runner(self) -> "Callable[[Context, argparse.Namespace], int]":
+    def runner(self) -> Callable[[Context, argparse.Namespace], int]:
         mod = import_module(f"sandbox.commands.docker.{self.module}")
         return getattr(mod, f"run_{self.function}")
 
@@ -41,6 +42,8 @@ class Entry:
 _E = Entry
 COMMANDS: dict[str, Entry] = {e.name: e for e in [
     _E("attach", "attach", "Attach local standard input, output, and error streams to a running container"),
+    _E("build", "build", "Build an image from a Dockerfile"),
+    _E("commit", "commit", "Create a new image from a container's changes"),
     _E("cp", "cp", "Copy files/folders between a container and the local filesystem"),
     _E("create", "create", "Create a new container"),
     _E("diff", "diff", "Inspect changes to files or directories on a container's filesystem"),
@@ -51,17 +54,24 @@ COMMANDS: dict[str, Entry] = {e.name: e for e in [
     _E("images", "images", "List images"),
     _E("info", "info", "Display system-wide information"),
     _E("inspect", "inspect", "Return low-level information on Docker objects"),
+    _E("import", "import_", "Import the contents from a tarball to create a filesystem image", "import"),
     _E("kill", "lifecycle", "Kill one or more running containers"),
+    _E("load", "load", "Load an image from a tar archive or STDIN"),
+    _E("login", "login", "Authenticate to a registry"),
+    _E("logout", "login", "Log out from a registry"),
     _E("logs", "logs", "Fetch the logs of a container"),
     _E("pause", "lifecycle", "Pause all processes within one or more containers"),
     _E("port", "port", "List port mappings or a specific mapping for the container"),
     _E("ps", "ps", "List containers"),
     _E("pull", "pull", "Download an image from a registry"),
+    _E("push", "push", "Upload an image to a registry"),
     _E("rename", "lifecycle", "Rename a container"),
     _E("restart", "lifecycle", "Restart one or more containers"),
     _E("rm", "lifecycle", "Remove one or more containers"),
     _E("rmi", "rmi", "Remove one or more images"),
     _E("run", "run", "Create and run a new container from an image"),
+    _E("save", "save", "Save one or more images to a tar archive (streamed to STDOUT by default)"),
+    _E("search", "search", "Search Docker Hub for images"),
     _E("start", "start", "Start one or more stopped containers"),
     _E("stats", "stats", "Display a live stream of container(s) resource usage statistics"),
     _E("stop", "lifecycle", "Stop one or more running containers"),
@@ -76,7 +86,7 @@ COMMANDS: dict[str, Entry] = {e.name: e for e in [
 GROUPS: dict[str, dict[str, Entry]] = {
     "container": {
         **{name: COMMANDS[name] for name in (
-            "attach", "cp", "create", "diff", "exec", "export", "kill", "logs", "pause", "port", "rename",
+            "attach", "commit", "cp", "create", "diff", "exec", "export", "kill", "logs", "pause", "port", "rename",
             "restart", "rm", "run", "start", "stats", "stop", "top", "unpause", "update", "wait")},
         "ls": COMMANDS["ps"], "list": COMMANDS["ps"], "ps": COMMANDS["ps"], "remove": COMMANDS["rm"],
         "inspect": _E("inspect", "inspect", "Display detailed information on one or more containers",
@@ -86,6 +96,8 @@ GROUPS: dict[str, dict[str, Entry]] = {
     "image": {
         "ls": COMMANDS["images"], "list": COMMANDS["images"], "rm": COMMANDS["rmi"], "remove": COMMANDS["rmi"],
         "tag": COMMANDS["tag"], "history": COMMANDS["history"], "pull": COMMANDS["pull"],
+        "push": COMMANDS["push"], "save": COMMANDS["save"], "load": COMMANDS["load"],
+        "import": COMMANDS["import"], "build": COMMANDS["build"],
         "inspect": _E("inspect", "inspect", "Display detailed information on one or more images", "image_inspect"),
         "prune": _E("prune", "prune", "Remove unused images", "image_prune"),
     },
