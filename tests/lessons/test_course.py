@@ -29,6 +29,15 @@ def course_lessons() -> list[Lesson]:
     return list(load_course(COURSE))
 
 
+# The fake engine (sandbox/lessons/testing) speaks only the docker commands these lessons use;
+# the rest of the course runs against a real engine in test_course_on_engine.py.
+FAKE_RUNNABLE = {"hello-container", "container-lifecycle"}
+
+
+def fake_runnable_lessons() -> list[Lesson]:
+    return [lesson for lesson in course_lessons() if lesson.id in FAKE_RUNNABLE]
+
+
 def course_steps() -> list[tuple[str, int]]:
     return [(lesson.id, i) for lesson in course_lessons() for i in range(len(lesson.steps))]
 
@@ -63,7 +72,7 @@ def test_no_check_passes_on_an_empty_engine(lesson_id: str, index: int, world: s
     assert outcome.message and outcome.render("zh")
 
 
-@pytest.mark.parametrize("lesson", course_lessons(), ids=lambda lesson: lesson.id)
+@pytest.mark.parametrize("lesson", fake_runnable_lessons(), ids=lambda lesson: lesson.id)
 def test_each_check_fails_before_its_solution_and_passes_after(lesson: Lesson, tmp_path: Path) -> None:
     state = FakeState()
     before = Inventory.take(state)
@@ -97,7 +106,7 @@ def test_solve_all_over_the_course_on_the_fake_engine(tmp_path: Path) -> None:
     state = FakeState()
     store = ProgressStore(tmp_path / "p.json")
     reports = solve_all(
-        course_lessons(),
+        fake_runnable_lessons(),
         lambda lesson: LessonSession(
             lesson, state, state.runner(lesson.directory), store, sleep=lambda s: None
         ),
