@@ -57,6 +57,8 @@ docs: install
 
 bench: install
 	$(BIN)/python bench/runtime_start.py
+	$(BIN)/python bench/engine_run.py
+	$(BIN)/python bench/build_cache.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache
