@@ -44,7 +44,13 @@ class Run:
 
 @pytest.fixture
 def run(tmp_path: Path, state: FakeState) -> Run:
-    return Run(tmp_path, state)
+    """The CLI over the two lessons the fake engine can run (copied, so the course may grow)."""
+    import shutil
+
+    course = tmp_path / "course"
+    for lesson in ("hello-container", "container-lifecycle"):
+        shutil.copytree(COURSE / lesson, course / lesson)
+    return Run(tmp_path, state, course)
 
 
 def test_list_shows_every_lesson_with_progress(run: Run) -> None:
