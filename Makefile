@@ -62,3 +62,6 @@ bench: install
 
 clean:
 	rm -rf $(VENV) .pytest_cache
+
+# The classroom VM: vm-image, vm-test, vm-shell, vm-validate (see docs/vm.md).
+include vm.mk
