@@ -29,13 +29,15 @@ install_grub() {
     update-grub
     # Later grub-pc upgrades reinstall to the same disk without asking.
     echo "grub-pc grub-pc/install_devices multiselect /dev/vda" | debconf-set-selections
-    # What this boot made that every VM from the box must make for itself.
+    # What this boot made that every VM from the box must make for itself. Our login key
+    # goes too, so the power-off is asked for in this same session.
     rm -f /root/.ssh/authorized_keys /etc/ssh/ssh_host_* /var/lib/systemd/random-seed
     : > /etc/machine-id
     journalctl --rotate >/dev/null 2>&1 || true
     rm -rf /var/log/journal/*
-    fstrim -a >/dev/null 2>&1 || true' >&2
-  vm_stop 120
+    fstrim -a >/dev/null 2>&1 || true
+    systemctl poweroff --no-block' >&2
+  vm_wait_exit 120
   VM_WORK=""
 }
 
@@ -46,6 +48,17 @@ check_boots_alone() {
   qemu-img create -q -f qcow2 -b "$img" -F qcow2 "$work/check.qcow2"
   vm_boot_wait "$work/check-vm" "$work/check.qcow2"
   vm_ssh 'grep -q "BOOT_IMAGE=" /proc/cmdline' || die "the check boot did not come through grub"
+  # What `vagrant up` does first: log in as vagrant with the insecure key, sudo without a
+  # password. ssh takes the first -l and -i it is given, so these come before ours.
+  local insecure
+  insecure="$(vagrant_key)"
+  insecure="${insecure%.pub}"
+  if [ -f "$insecure" ]; then
+    cp "$insecure" "$work/insecure_key"
+    chmod 600 "$work/insecure_key"
+    vm_ssh -i "$work/insecure_key" -l vagrant 'sudo -n true && id -nG | grep -qw sandbox' \
+      || die "the box does not let Vagrant in: user vagrant, its insecure key, passwordless sudo, group sandbox"
+  fi
   vm_stop 120
   VM_WORK=""
 }

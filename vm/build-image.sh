@@ -32,16 +32,6 @@ client_bins() {
   done
 }
 
-# The insecure public key every Vagrant base box carries; it ships with Vagrant.
-vagrant_key() {
-  local k
-  if [ -n "${VM_VAGRANT_KEY:-}" ]; then echo "$VM_VAGRANT_KEY"; return; fi
-  for k in /usr/share/rubygems-integration/all/gems/vagrant-*/keys/vagrant.pub \
-           /opt/vagrant/embedded/gems/gems/vagrant-*/keys/vagrant.pub; do
-    [ -f "$k" ] && { echo "$k"; return; }
-  done
-}
-
 # The wheel of the project and of its dependencies, built from a copy of the sources so
 # the checkout gets no build/ or egg-info directories.
 build_wheels() {

@@ -54,3 +54,14 @@ prune_others() {
     [ "$d" = "$keep" ] || { log "removing old $(basename "$d")"; rm -rf "$d"; }
   done
 }
+
+# The insecure public key every Vagrant base box carries; it ships with Vagrant, its
+# private half beside it (without .pub).
+vagrant_key() {
+  local k
+  if [ -n "${VM_VAGRANT_KEY:-}" ]; then echo "$VM_VAGRANT_KEY"; return; fi
+  for k in /usr/share/rubygems-integration/all/gems/vagrant-*/keys/vagrant.pub \
+           /opt/vagrant/embedded/gems/gems/vagrant-*/keys/vagrant.pub; do
+    [ -f "$k" ] && { echo "$k"; return; }
+  done
+}

@@ -82,14 +82,17 @@ vm_boot() {
   "${cmd[@]}"
 }
 
-# vm_ssh [SSH-OPTION...] [COMMAND...]: leading words that start with - are ssh's (-t).
+# vm_ssh [SSH-OPTION...] [COMMAND...]: as root with this boot's key. Leading words that
+# start with - are ssh's own (-t, or -i KEY -l USER to log in as someone else).
 vm_ssh() {
   local opts=()
-  while [ $# -gt 0 ] && [ "${1#-}" != "$1" ]; do opts+=("$1"); shift; done
+  while [ $# -gt 0 ] && [ "${1#-}" != "$1" ]; do
+    case "$1" in -i|-l) opts+=("$1" "$2"); shift 2 ;; *) opts+=("$1"); shift ;; esac
+  done
   ssh -q -i "$VM_KEY" -p "$VM_PORT" -o BatchMode=yes -o IdentitiesOnly=yes \
     -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR \
     -o ConnectTimeout=10 -o ServerAliveInterval=15 -o ServerAliveCountMax=8 \
-    "${opts[@]}" root@127.0.0.1 "$@"
+    "${opts[@]}" -l root 127.0.0.1 "$@"
 }
 
 # vm_push PATH...: copy these paths of the repository (those that exist) to /root/work in
@@ -147,11 +150,16 @@ vm_kill() {
   ! vm_running || kill -9 "$pid" 2>/dev/null || true
 }
 
-# Ask the guest to power off; if it has not within the timeout, end QEMU by its pid.
+# Ask the guest to power off, then vm_wait_exit.
 vm_stop() {
-  local timeout="${1:-60}" deadline
   vm_running || return 0
   vm_ssh 'systemctl poweroff' >/dev/null 2>&1 || true
+  vm_wait_exit "${1:-60}"
+}
+
+# Wait for QEMU to end after the guest powered off; past the timeout, end it by its pid.
+vm_wait_exit() {
+  local timeout="$1" deadline
   deadline=$((SECONDS + timeout))
   while vm_running && [ "$SECONDS" -lt "$deadline" ]; do sleep 1; done
   if vm_running; then

@@ -80,3 +80,10 @@ def test_the_guest_runner_refuses_anything_but_pure_cgroup_v2() -> None:
     done = run([str(REPO / "vm" / "guest" / "run-tests.sh"), "--mark", "root", "tests/vm"])
     assert done.returncode == 3
     assert "refusing to run" in done.stderr
+
+
+@pytest.mark.parametrize("script", [p for p in SCRIPTS if p.name not in ("lib.sh", "qemu.sh")],
+                         ids=lambda p: str(p.relative_to(REPO)))
+def test_it_is_executable(script: Path) -> None:
+    # make and provision.sh's callers run them directly; lib.sh and qemu.sh are sourced.
+    assert os.access(script, os.X_OK), f"chmod +x {script.relative_to(REPO)}"
