@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import os
-import pickle
-from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -12,33 +10,7 @@ import pytest
 from sandbox.errors import CapabilityUnknown, SyscallError
 from sandbox.linux import caps
 from sandbox.linux.trace import ListSink, Tracer
-
-
-def in_child(fn: Callable[[], Any]) -> Any:
-    """Run ``fn`` in a forked child and return its result; a failure in the child fails
-    the test with the child's error. The child never returns into pytest."""
-    r, w = os.pipe()
-    pid = os.fork()
-    if pid == 0:
-        try:
-            os.close(r)
-            try:
-                payload = pickle.dumps(("ok", fn()))
-            except BaseException as e:  # noqa: BLE001 - reported to the parent, then exit
-                payload = pickle.dumps(("error", f"{type(e).__name__}: {e}"))
-            os.write(w, payload)
-        finally:
-            os._exit(0)
-    os.close(w)
-    with os.fdopen(r, "rb") as f:
-        data = f.read()
-    _, status = os.waitpid(pid, 0)
-    assert os.WIFEXITED(status), f"child died: status {status:#x}"
-    kind, value = pickle.loads(data)
-    if kind == "error":
-        pytest.fail(f"in child: {value}")
-    return value
-
+from tests.helpers import in_child
 
 # -- names and numbers ------------------------------------------------------------------------
 

@@ -10,7 +10,6 @@ import copy
 import ctypes
 import errno
 import os
-import pickle
 import signal
 from collections.abc import Callable
 from typing import Any
@@ -21,6 +20,7 @@ from sandbox.errors import SpecError, SyscallError
 from sandbox.linux import caps
 from sandbox.linux.trace import ListSink, Tracer
 from sandbox.runtime import seccomp
+from tests.helpers import ChildDied, in_child
 
 pytestmark = pytest.mark.skipif(os.uname().machine != "x86_64",
                                 reason="raw syscall numbers below are x86_64's")
@@ -30,32 +30,6 @@ NR = {"getpid": 39, "clone": 56, "mount": 165, "reboot": 169, "keyctl": 250, "un
 CLONE_NEWUTS = 0x04000000
 KEYCTL_GET_KEYRING_ID, KEY_SPEC_SESSION_KEYRING = 0, -3
 
-
-def in_child(fn: Callable[[], Any]) -> Any:
-    """Run ``fn`` in a forked child and return its result; a failure in the child fails the
-    test with the child's error. The child never returns into pytest."""
-    r, w = os.pipe()
-    pid = os.fork()
-    if pid == 0:
-        try:
-            os.close(r)
-            try:
-                payload = pickle.dumps(("ok", fn()))
-            except BaseException as e:  # noqa: BLE001 - reported to the parent, then exit
-                payload = pickle.dumps(("error", f"{type(e).__name__}: {e}"))
-            os.write(w, payload)
-        finally:
-            os._exit(0)
-    os.close(w)
-    with os.fdopen(r, "rb") as f:
-        data = f.read()
-    _, status = os.waitpid(pid, 0)
-    if not data:
-        return ("killed", os.WTERMSIG(status)) if os.WIFSIGNALED(status) else ("exited", status)
-    kind, value = pickle.loads(data)
-    if kind == "error":
-        pytest.fail(f"in child: {value}")
-    return value
 
 
 def syscall(nr: int, *args: int) -> tuple[int, int]:
@@ -75,7 +49,7 @@ def loaded(profile: dict[str, Any], probe: Callable[[], Any]) -> Any:
         compiled.load()
         return probe()
 
-    return in_child(child)
+    return in_child(child, may_die=True)
 
 
 @pytest.fixture(autouse=True)
@@ -234,7 +208,8 @@ def test_two_conditions_on_one_argument_become_alternatives() -> None:
 def test_kill_process_action_kills_with_sigsys() -> None:
     profile = {"defaultAction": "SCMP_ACT_ALLOW",
                "syscalls": [{"names": ["getppid"], "action": "SCMP_ACT_KILL_PROCESS"}]}
-    assert loaded(profile, os.getppid) == ("killed", signal.SIGSYS)
+    died = loaded(profile, os.getppid)
+    assert isinstance(died, ChildDied) and died.signal == signal.SIGSYS, died
 
 
 def test_an_allowlist_default_with_errno() -> None:

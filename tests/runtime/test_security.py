@@ -9,9 +9,7 @@ from __future__ import annotations
 import ctypes
 import errno
 import os
-import pickle
 import resource
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -22,35 +20,11 @@ from sandbox.linux import caps
 from sandbox.linux.trace import ListSink, Tracer
 from sandbox.runtime import seccomp, security
 from sandbox.runtime.spec import Capabilities, Process, Rlimit, User, parse_spec, runc_default_spec
+from tests.helpers import in_child
 
 DOCKER_CAPEFF = 0xA80425FB
 """What `grep CapEff /proc/self/status` prints in a default Docker container."""
 
-
-def in_child(fn: Callable[[], Any]) -> Any:
-    """Run ``fn`` in a forked child and return its result; a failure in the child fails the
-    test with the child's error. The child never returns into pytest."""
-    r, w = os.pipe()
-    pid = os.fork()
-    if pid == 0:
-        try:
-            os.close(r)
-            try:
-                payload = pickle.dumps(("ok", fn()))
-            except BaseException as e:  # noqa: BLE001 - reported to the parent, then exit
-                payload = pickle.dumps(("error", f"{type(e).__name__}: {e}"))
-            os.write(w, payload)
-        finally:
-            os._exit(0)
-    os.close(w)
-    with os.fdopen(r, "rb") as f:
-        data = f.read()
-    _, status = os.waitpid(pid, 0)
-    assert data, f"child died: status {status:#x}"
-    kind, value = pickle.loads(data)
-    if kind == "error":
-        pytest.fail(f"in child: {value}")
-    return value
 
 
 def status_field(name: str) -> str:
