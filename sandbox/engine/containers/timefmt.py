@@ -11,6 +11,8 @@ import calendar
 import re
 import time
 
+from sandbox.humanize import human_duration  # noqa: F401 - re-exported
+
 ZERO_TIME = "0001-01-01T00:00:00Z"
 """Go's zero ``time.Time``: what dockerd shows for a StartedAt or FinishedAt that never was."""
 
@@ -87,31 +89,3 @@ def parse_go_duration(text: str) -> float | None:
         total += float(m.group(1)) * _UNIT[m.group(2)]
         pos = m.end()
     return total if pos == len(text) else None
-
-
-def human_duration(seconds: float) -> str:
-    """go-units' HumanDuration, which ``docker ps`` uses for its Status column."""
-    s = int(seconds)
-    if s < 1:
-        return "Less than a second"
-    if s == 1:
-        return "1 second"
-    if s < 60:
-        return f"{s} seconds"
-    minutes = s // 60
-    if minutes == 1:
-        return "About a minute"
-    if minutes < 60:
-        return f"{minutes} minutes"
-    hours = int(seconds / 3600 + 0.5)
-    if hours == 1:
-        return "About an hour"
-    if hours < 48:
-        return f"{hours} hours"
-    if hours < 24 * 7 * 2:
-        return f"{hours // 24} days"
-    if hours < 24 * 30 * 2:
-        return f"{hours // 24 // 7} weeks"
-    if hours < 24 * 365 * 2:
-        return f"{hours // 24 // 30} months"
-    return f"{int(seconds / 3600) // 24 // 365} years"
