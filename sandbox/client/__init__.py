@@ -22,8 +22,10 @@ from ._hijack import HijackedStream
 from ._http import Headers, Request, Response
 from ._images import ImagesAPI
 from ._mock import MockResponse, MockRouter, MockTransport
+from ._networks import NetworksAPI
 from ._streams import ByteStream, FrameStream, JSONStream
 from ._transport import Transport, UnixTransport, Upgraded
+from ._volumes import VolumesAPI
 
 __all__ = [
     "API_VERSION",
@@ -44,6 +46,7 @@ __all__ = [
     "MockResponse",
     "MockRouter",
     "MockTransport",
+    "NetworksAPI",
     "PathStat",
     "Ping",
     "Request",
@@ -52,6 +55,7 @@ __all__ = [
     "Transport",
     "UnixTransport",
     "Upgraded",
+    "VolumesAPI",
     "Waiter",
     "encode_frame",
     "iter_frames",

@@ -26,6 +26,8 @@ if TYPE_CHECKING:
     from ._containers import ContainersAPI
     from ._exec import ExecAPI
     from ._images import ImagesAPI
+    from ._networks import NetworksAPI
+    from ._volumes import VolumesAPI
 
 API_VERSION = "1.47"
 """The newest API version this client speaks."""
@@ -81,10 +83,14 @@ class EngineClient:
         from ._containers import ContainersAPI
         from ._exec import ExecAPI
         from ._images import ImagesAPI
+        from ._networks import NetworksAPI
+        from ._volumes import VolumesAPI
 
         self.containers: ContainersAPI = ContainersAPI(self)
         self.images: ImagesAPI = ImagesAPI(self)
         self.exec: ExecAPI = ExecAPI(self)
+        self.volumes: VolumesAPI = VolumesAPI(self)
+        self.networks: NetworksAPI = NetworksAPI(self)
 
     # -- lifecycle ----------------------------------------------------------------------
 

@@ -5,8 +5,8 @@ import sandbox.client as client_pkg
 EXPECTED = {
     "API_VERSION", "DEFAULT_SOCKET", "ByteStream", "ContainersAPI", "EngineClient", "EngineError",
     "EngineProtocolError", "EngineUnavailable", "ExecAPI", "FrameDecoder", "FrameStream", "Headers",
-    "HijackedStream", "ImagesAPI", "JSONStream", "MockResponse", "MockRouter", "MockTransport", "PathStat",
-    "Ping", "Request", "Response", "Stream", "Transport", "UnixTransport", "Upgraded", "Waiter",
+    "HijackedStream", "ImagesAPI", "JSONStream", "MockResponse", "MockRouter", "MockTransport", "NetworksAPI", "PathStat",
+    "Ping", "Request", "Response", "Stream", "Transport", "UnixTransport", "Upgraded", "VolumesAPI", "Waiter",
     "encode_frame", "iter_frames", "negotiate", "socket_path",
 }
 
