@@ -1055,3 +1055,12 @@ class StreamError(SandboxError):
     def __init__(self, message: str, code: int | None = None) -> None:
         self.code = code
         super().__init__(message)
+
+
+class RegistryServiceError(DaemonError):
+    """The loopback registry of ``sandbox up --registry`` could not be started or stopped
+    (binary missing, port taken, no answer). ``address`` is the ``host:port`` it was for."""
+
+    def __init__(self, address: str, message: str, hint: str | None = None) -> None:
+        self.address = address
+        super().__init__(message, hint)

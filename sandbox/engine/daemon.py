@@ -2,8 +2,10 @@
 
     sandbox engine [--socket PATH]   serve in the foreground (as root), until SIGTERM/SIGINT
     sandbox up                       start it in the background unless it runs; wait for /_ping
+    sandbox up --registry            … and a docker-registry on 127.0.0.1:5000 for lessons
     sandbox down                     SIGTERM it (by its pid file) and wait until it is gone
-    sandbox env                      print `export DOCKER_HOST=unix://…`
+                                     (and the registry, if `up --registry` started one)
+    sandbox env                      print `export DOCKER_HOST=unix://…` (and the registry's address)
 
 The socket is Settings.run_dir/engine.sock unless ``--socket`` says otherwise; the pid file
 and the background log sit beside it (engine.pid, engine.log). The pid file is also a lock:
@@ -30,6 +32,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
 from sandbox.config import Settings
+from sandbox.engine import registry_service
 from sandbox.engine.api import build_app
 from sandbox.engine.events import EventBus, TraceBus
 from sandbox.engine.http import App, Server
@@ -61,6 +64,9 @@ class DaemonPaths:
     @property
     def log(self) -> Path:
         return self.socket.with_suffix(".log")
+
+    def registry(self, settings: Settings) -> registry_service.RegistryPaths:
+        return registry_service.RegistryPaths.beside(settings.root, self.socket)
 
 
 # -- probes -----------------------------------------------------------------------------------
@@ -379,8 +385,26 @@ def down(paths: DaemonPaths, timeout: float = 30.0) -> int:
                       f"see {paths.log}; `kill -9 {pid}` ends it for good")
 
 
-def env_lines(paths: DaemonPaths) -> list[str]:
-    return [f"export DOCKER_HOST=unix://{paths.socket}"]
+def env_lines(paths: DaemonPaths, settings: Settings | None = None) -> list[str]:
+    lines = [f"export DOCKER_HOST=unix://{paths.socket}"]
+    if settings is not None:
+        lines += registry_service.env_lines(paths.registry(settings))
+    return lines
+
+
+def up_registry(settings: Settings, paths: DaemonPaths, options: registry_service.RegistryOptions,
+                timeout: float = 15.0) -> int:
+    record, started = registry_service.start(paths.registry(settings), options, timeout)
+    state = "is running" if started else "is already running"
+    print(f"the registry {state} (pid {record.pid}) on {record.address}: "
+          f"docker push {record.address}/NAME:TAG")
+    return 0
+
+
+def down_registry(settings: Settings, paths: DaemonPaths, timeout: float = 10.0) -> None:
+    record = registry_service.stop(paths.registry(settings), timeout)
+    if record is not None:
+        print(f"the registry (pid {record.pid}) on {record.address} has stopped")
 
 
 # -- command line -----------------------------------------------------------------------------
@@ -401,6 +425,13 @@ def _parser() -> argparse.ArgumentParser:
             sp.add_argument("--group", default=SOCKET_GROUP, help="the group that may use the socket")
         if name in ("up", "down"):
             sp.add_argument("--timeout", type=float, default=30.0, help="seconds to wait (default 30)")
+        if name == "up":
+            sp.add_argument("--registry", action="store_true",
+                            help="also start a docker-registry on the loopback (stopped by `sandbox down`)")
+            sp.add_argument("--registry-address", default=registry_service.DEFAULT_ADDRESS, metavar="HOST:PORT",
+                            help=f"where the registry listens (default {registry_service.DEFAULT_ADDRESS})")
+            sp.add_argument("--registry-htpasswd", type=Path, metavar="FILE",
+                            help="require logins against this htpasswd file (bcrypt: htpasswd -B)")
         if name == "engine":
             sp.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
     return p
@@ -417,10 +448,15 @@ def main(argv: list[str]) -> int:
                             format="%(asctime)s %(levelname)s %(name)s: %(message)s")
         return run_engine(settings, paths, args.storage_driver, args.group)
     if args.cmd == "up":
-        return up(settings, paths, args.storage_driver, args.group, args.timeout)
+        code = up(settings, paths, args.storage_driver, args.group, args.timeout)
+        if args.registry:
+            options = registry_service.RegistryOptions(args.registry_address, args.registry_htpasswd)
+            code = code or up_registry(settings, paths, options, min(args.timeout, 15.0))
+        return code
     if args.cmd == "down":
+        down_registry(settings, paths, min(args.timeout, 10.0))
         return down(paths, args.timeout)
-    print("\n".join(env_lines(paths)))
+    print("\n".join(env_lines(paths, settings)))
     return 0
 
 
