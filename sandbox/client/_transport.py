@@ -221,6 +221,10 @@ class _PooledResponse:
         conn.close()
 
     def fileno(self) -> int:
-        """The socket, for select() while following a stream."""
-        assert self._conn is not None and self._conn.sock is not None
-        return self._conn.sock.fileno()
+        """The socket, for select() while following a stream, or for shutdown(2) to wake
+        a reader blocked in it. http.client drops the connection's reference to the socket
+        when the response will close it (``Connection: close``), yet the response keeps
+        reading from it: ask the response then."""
+        if self._conn is not None and self._conn.sock is not None:
+            return self._conn.sock.fileno()
+        return self._raw.fileno()

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from sandbox.client import EngineClient, MockResponse, MockRouter, MockTransport, Request
+from tests.tui.real_engine import busybox_overlay_store, real_engine  # noqa: F401  (fixtures for root e2e tests)
 
 DATA = Path(__file__).parent / "data"
 CID = "1303eceb3fcf8dea8843f6c0e5d1e6702af17399bbadac8a3157e749fe3d36c2"
@@ -149,3 +150,4 @@ def run_shell(engine: FakeEngine, text: str, tmp_path: Path, **parts: Any) -> Sh
         finally:
             built.close()
     return ShellRun(out.getvalue(), code, built)
+

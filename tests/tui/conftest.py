@@ -11,6 +11,8 @@ import pytest
 from sandbox.tui.app import SandboxApp, make_app
 from sandbox.tui.backend.fake import FakeBackend
 
+from .real_engine import busybox_overlay_store, real_engine  # noqa: F401  (fixtures for root e2e tests)
+
 FIXTURES = Path(__file__).parent / "fixtures"
 
 
@@ -37,3 +39,4 @@ def app_for(fake: FakeBackend, tmp_path: Path):  # type: ignore[no-untyped-def]
         return make_app(fake, **options)
 
     return build
+

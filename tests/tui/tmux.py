@@ -12,7 +12,7 @@ import shlex
 import shutil
 import subprocess
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -54,14 +54,33 @@ class TmuxSession:
 
     def wait_for(self, text: str, timeout: float = 30.0, interval: float = 0.1) -> str:
         """The screen once ``text`` is on it; AssertionError with the last screen if not."""
+        return self.wait_until(lambda screen: text in screen, repr(text), timeout, interval)
+
+    def wait_until(self, condition: Callable[[str], bool], what: str, timeout: float = 30.0,
+                   interval: float = 0.1) -> str:
+        """The screen once ``condition(screen)`` holds; AssertionError with the last screen if not."""
         deadline = time.monotonic() + timeout
         screen = ""
         while time.monotonic() < deadline:
             screen = self.capture()
-            if text in screen:
+            if condition(screen):
                 return screen
             time.sleep(interval)
-        raise AssertionError(f"{text!r} did not appear within {timeout}s; the screen was:\n{screen}")
+        raise AssertionError(f"{what} did not appear within {timeout}s; the screen was:\n{screen}")
+
+    def alive(self) -> bool:
+        """True while the program in the pane still runs (the pane is kept after it exits)."""
+        out = self._tmux("list-panes", "-t", self.name, "-F", "#{pane_dead}", check=False).stdout.strip()
+        return out == "0"
+
+    def wait_exit(self, timeout: float = 15.0, interval: float = 0.1) -> bool:
+        """True once the program has exited, False if it still runs after ``timeout``."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if not self.alive():
+                return True
+            time.sleep(interval)
+        return False
 
     def kill(self) -> None:
         self._tmux("kill-server", check=False)
