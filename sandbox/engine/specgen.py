@@ -2,7 +2,8 @@
 
 Containers get Docker's defaults: its capability set, masked and read-only /proc and /sys
 paths, the default seccomp profile, no_new_privs, and their own pid, network, ipc, uts,
-mount and cgroup namespaces.
+mount and cgroup namespaces (unless ``--pid``/``--network`` share the host's or another
+container's).
 
 User names are resolved the way runc does it for Docker: ``name``, ``uid``, ``name:group``,
 ``uid:gid`` (any mix) looked up in the container's own /etc/passwd and /etc/group, which the
@@ -74,6 +75,11 @@ class RunOptions:
     new one of its own."""
     host_network: bool = False
     """``--network host``: no network namespace at all, the host's interfaces are seen."""
+    pidns: str | None = None
+    """A pid namespace to join (``/proc/PID/ns/pid``, ``--pid container:X``); None: a new one."""
+    host_pid: bool = False
+    """``--pid host``: no pid namespace of its own. The /proc the container mounts then shows
+    every process of the host, since a proc mount lists the pid namespace of whoever mounts it."""
     cgroups_path: str | None = None
     passwd: str | None = None
     """The container's /etc/passwd text: needed only for user names."""
@@ -158,8 +164,12 @@ def _namespaces(opts: RunOptions) -> list[dict[str, str]]:
     for t in ("pid", "network", "ipc", "uts", "mount", "cgroup"):
         if t == "network" and opts.host_network:
             continue  # no namespace: the process stays in the host's, as dockerd's host mode
+        if t == "pid" and opts.host_pid:
+            continue
         if t == "network" and opts.netns:
             out.append({"type": t, "path": opts.netns})
+        elif t == "pid" and opts.pidns:
+            out.append({"type": t, "path": opts.pidns})
         else:
             out.append({"type": t})
     return out

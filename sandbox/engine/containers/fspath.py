@@ -4,6 +4,10 @@ outside it: a symlink to ``/etc`` means the container's ``/etc``, ``..`` stops a
 Every step opens the next directory from the previous one's descriptor with
 ``O_NOFOLLOW``, so a container that swaps a directory for a symlink while we walk cannot
 send us to the host's files (the race a string-built path would lose).
+
+A stopped container's root has none of its mounts: with a mount table the walk steps into
+a volume's or bind's host directory where the container would see it, so ``docker cp``
+reaches ``/data`` of a container that is not running, as dockerd's does.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ from __future__ import annotations
 import errno
 import os
 import stat
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 MAX_LINKS = 40
@@ -24,11 +29,21 @@ class PathNotFound(Exception):
 @dataclass(eq=False)
 class Resolved:
     parent_fd: int
-    """The directory holding the final component (the root itself for ``/``)."""
+    """The directory holding the final component (the root itself for ``/``; a mounted
+    directory itself when ``name`` is None)."""
     name: str | None
-    """The final component; None when the path is the root."""
+    """The final component inside ``parent_fd``; None when the path is ``parent_fd`` itself."""
     st: os.stat_result | None
     """lstat of the final component; None if it does not exist."""
+    path: str = "/"
+    """The canonical path inside the container: symlinks followed, ``..`` taken."""
+
+    @property
+    def base(self) -> str | None:
+        """The final component as the container names it (a bound file's host name may differ)."""
+        if self.path == "/":
+            return None
+        return self.path.rsplit("/", 1)[1]
 
     def close(self) -> None:
         os.close(self.parent_fd)
@@ -44,26 +59,66 @@ def _parts(path: str) -> list[str]:
     return [p for p in path.split("/") if p not in ("", ".")]
 
 
-def resolve(root_fd: int, path: str, follow_last: bool = False) -> Resolved:
+def open_source(source: str) -> tuple[int, str | None, os.stat_result]:
+    """(a descriptor, a name in it or None, its stat) for a mount's host source: a directory
+    is opened itself, a file through its parent. The host path is the engine's own (a
+    volume's ``_data``, a bind the user named), so symlinks in it are the host's to follow,
+    exactly as the bind mount followed them."""
+    st = os.stat(source)
+    if stat.S_ISDIR(st.st_mode):
+        return os.open(source, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC), None, st
+    parent, name = os.path.split(os.path.realpath(source))
+    fd = os.open(parent or "/", os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    try:
+        return fd, name, os.stat(name, dir_fd=fd, follow_symlinks=False)
+    except OSError:
+        os.close(fd)
+        raise
+
+
+def _join(names: list[str]) -> str:
+    return "/" + "/".join(names)
+
+
+def resolve(root_fd: int, path: str, follow_last: bool = False,
+            mounts: Mapping[str, str] | None = None) -> Resolved:
     """Walk ``path`` from ``root_fd``. Symlinks on the way are followed inside the root; the
-    last component is followed only with ``follow_last``. Raises ``PathNotFound``."""
+    last component is followed only with ``follow_last``. Raises ``PathNotFound``.
+
+    ``mounts`` maps container paths to the host sources mounted there, for a root that does
+    not show them (a stopped container's): the walk steps into the source instead, as the
+    container would see it, and goes on resolving inside it with the same rules."""
     stack = [os.dup(root_fd)]
+    names: list[str] = []
     todo = _parts(path)
     links = 0
+    mounts = mounts or {}
     try:
         while todo:
             comp = todo.pop(0)
             if comp == "..":
                 if len(stack) > 1:
                     os.close(stack.pop())
+                    names.pop()
                 continue
             last = not todo
             cur = stack[-1]
+            here = _join(names + [comp])
+            if here in mounts:
+                fd, name, st = _open_mount(mounts[here], path)
+                if last:
+                    return Resolved(fd, name, st, here)
+                if name is not None:
+                    os.close(fd)
+                    raise PathNotFound(path)  # a bound file has nothing below it
+                stack.append(fd)
+                names.append(comp)
+                continue
             try:
                 st = os.stat(comp, dir_fd=cur, follow_symlinks=False)
             except FileNotFoundError:
                 if last:
-                    return Resolved(os.dup(cur), comp, None)
+                    return Resolved(os.dup(cur), comp, None, here)
                 raise PathNotFound(path) from None
             if stat.S_ISLNK(st.st_mode) and (follow_last or not last):
                 links += 1
@@ -73,10 +128,11 @@ def resolve(root_fd: int, path: str, follow_last: bool = False) -> Resolved:
                 if target.startswith("/"):
                     while len(stack) > 1:
                         os.close(stack.pop())
+                    names.clear()
                 todo = _parts(target) + todo
                 continue
             if last:
-                return Resolved(os.dup(cur), comp, st)
+                return Resolved(os.dup(cur), comp, st, here)
             if not stat.S_ISDIR(st.st_mode):
                 raise PathNotFound(path)
             try:
@@ -85,11 +141,19 @@ def resolve(root_fd: int, path: str, follow_last: bool = False) -> Resolved:
                 if e.errno in (errno.ELOOP, errno.ENOTDIR, errno.ENOENT):
                     raise PathNotFound(path) from None  # it changed under us: not there
                 raise
+            names.append(comp)
         top = stack[-1]
-        return Resolved(os.dup(top), None, os.fstat(top))
+        return Resolved(os.dup(top), None, os.fstat(top), _join(names))
     finally:
         for fd in stack:
             os.close(fd)
+
+
+def _open_mount(source: str, path: str) -> tuple[int, str | None, os.stat_result]:
+    try:
+        return open_source(source)
+    except FileNotFoundError:
+        raise PathNotFound(path) from None  # a bind source removed on the host since
 
 
 def go_file_mode(mode: int) -> int:

@@ -12,7 +12,7 @@ import signal
 from concurrent.futures import TimeoutError as FutureTimeout
 from typing import TYPE_CHECKING
 
-from sandbox.engine.containers import exits, networking, translate
+from sandbox.engine.containers import exits, networking, pidns, translate
 from sandbox.engine.containers import volumes as cvolumes
 from sandbox.engine.containers.registry import Container
 from sandbox.engine.containers.rootfs import read_file, runtime_rootfs
@@ -52,7 +52,8 @@ def build_spec(eng: Engine, c: Container, check_only: bool = False) -> Spec:
     passwd = read_file(eng.store, layout, rec.image_id, "etc/passwd")
     group = read_file(eng.store, layout, rec.image_id, "etc/group")
     opts = translate.run_options(rec.config, rec.host_config, files, passwd, group,
-                                 extra_mounts=cvolumes.oci_mounts(rec), netns=ns.netns, host_network=ns.host)
+                                 extra_mounts=cvolumes.oci_mounts(rec), netns=ns.netns, host_network=ns.host,
+                                 pidns=pidns.namespace(eng, rec, check_only))
     try:
         return build(translate.spec_image_config(rec.config), opts, runtime_rootfs(layout))
     except (UserUnknown, NoCommand, SpecError) as e:

@@ -188,6 +188,24 @@ def network_mode(host: dict[str, Any], networks: bool) -> str:
     return mode
 
 
+def pid_mode(host: dict[str, Any]) -> str:
+    """The checked ``PidMode``: "" (a pid namespace of its own), ``host`` or ``container:X``."""
+    mode = host.get("PidMode") or ""
+    if mode == "private":
+        mode = ""
+    kind, sep, ref = mode.partition(":")
+    if mode in ("", "host") or (kind == "container" and sep and ref):
+        return mode
+    raise InvalidParameter(f"invalid --pid: {mode}", "HostConfig.PidMode",
+                           "use --pid host or --pid container:NAME, or leave it out")
+
+
+def joined_pid_container(host: dict[str, Any]) -> str | None:
+    """The container whose pid namespace ``--pid container:X`` joins, else None."""
+    kind, _, ref = (host.get("PidMode") or "").partition(":")
+    return ref if kind == "container" and ref else None
+
+
 def _warnings(host: dict[str, Any], volumes: bool, networks: bool) -> list[str]:
     """What is stored but not honoured, said the way dockerd's create warnings are."""
     unsupported = [("Devices", "devices"), ("Links", "links")]
@@ -214,7 +232,8 @@ def host_config(user: dict[str, Any], *, volumes: bool = False,
     host = copy.deepcopy(DEFAULT_HOST_CONFIG)
     host.update({k: copy.deepcopy(v) for k, v in user.items()})
     host["NetworkMode"] = network_mode(host, networks)
-    for field_name, allowed in (("PidMode", ("", "private")), ("IpcMode", ("", "private", "shareable")),
+    host["PidMode"] = pid_mode(host)
+    for field_name, allowed in (("IpcMode", ("", "private", "shareable")),
                                 ("UTSMode", ("", "private")), ("UsernsMode", ("", "private")),
                                 ("CgroupnsMode", ("", "private"))):
         if host.get(field_name) not in allowed:
@@ -257,10 +276,11 @@ def resources(host: dict[str, Any]) -> Resources:
 def run_options(cfg: dict[str, Any], host: dict[str, Any], files: dict[str, str],
                 passwd: str | None, group: str | None, cgroups_path: str | None = None, *,
                 extra_mounts: list[dict[str, Any]] | None = None, netns: str | None = None,
-                host_network: bool = False) -> RunOptions:
+                host_network: bool = False, pidns: str | None = None) -> RunOptions:
     """specgen's options for a container whose Config is already merged with its image's.
     ``extra_mounts`` are OCI mount entries (volumes); ``netns`` a network namespace to join
-    and ``host_network`` none at all (see ``networking.namespace``)."""
+    and ``host_network`` none at all (see ``networking.namespace``); ``pidns`` the pid
+    namespace of ``--pid container:X`` (``--pid host`` is read from ``host``)."""
     r = resources(host)
     size = host.get("ConsoleSize") or [0, 0]
     mounts = [BindMount("/etc/hostname", files["hostname"]), BindMount("/etc/hosts", files["hosts"]),
@@ -275,7 +295,7 @@ def run_options(cfg: dict[str, Any], host: dict[str, Any], files: dict[str, str]
         cap_add=list(host.get("CapAdd") or []), cap_drop=list(host.get("CapDrop") or []),
         privileged=bool(host.get("Privileged")), mounts=mounts, cgroups_path=cgroups_path,
         passwd=passwd, group=group, extra_mounts=list(extra_mounts or []), netns=netns,
-        host_network=host_network)
+        host_network=host_network, pidns=pidns, host_pid=host.get("PidMode") == "host")
 
 
 def spec_image_config(cfg: dict[str, Any]) -> dict[str, Any]:

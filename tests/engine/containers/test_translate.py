@@ -54,7 +54,8 @@ def test_host_config_defaults_and_warnings() -> None:
     ({"RestartPolicy": {"Name": "always", "MaximumRetryCount": 2}}, "only be used with 'on-failure'"),
     ({"RestartPolicy": {"Name": "on-failure", "MaximumRetryCount": -1}}, "cannot be negative"),
     ({"NetworkMode": "container:web"}, 'network mode "container:web" is not supported yet'),
-    ({"PidMode": "host"}, "PidMode 'host' is not supported yet"),
+    ({"PidMode": "hostish"}, "invalid --pid: hostish"),
+    ({"PidMode": "container:"}, "invalid --pid: container:"),
     ({"LogConfig": {"Type": "syslog"}}, "only json-file"),
 ])
 def test_impossible_host_configs(host: dict, message: str) -> None:
@@ -68,3 +69,22 @@ def test_resources() -> None:
     assert got == (64 << 20, 50000, 100000, None, 512)
     assert translate.resources({"PidsLimit": 20, "CpuQuota": 20000}).pids_limit == 20
     assert translate.resources(translate.DEFAULT_HOST_CONFIG).is_empty()
+
+
+@pytest.mark.parametrize(("given", "stored", "joined"), [
+    (None, "", None), ("private", "", None), ("host", "host", None), ("container:web", "container:web", "web"),
+])
+def test_pid_modes(given: str | None, stored: str, joined: str | None) -> None:
+    host, _ = translate.host_config({"PidMode": given})
+    assert host["PidMode"] == stored
+    assert translate.joined_pid_container(host) == joined
+
+
+def test_pid_host_reaches_the_run_options() -> None:
+    files = {"hostname": "/h", "hosts": "/hs", "resolv.conf": "/r"}
+    host, _ = translate.host_config({"PidMode": "host"})
+    opts = translate.run_options({"Cmd": ["true"]}, host, files, None, None)
+    assert opts.host_pid and opts.pidns is None
+    private, _ = translate.host_config({})
+    joined = translate.run_options({"Cmd": ["true"]}, private, files, None, None, pidns="/proc/7/ns/pid")
+    assert not joined.host_pid and joined.pidns == "/proc/7/ns/pid"

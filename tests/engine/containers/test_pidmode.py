@@ -1,0 +1,67 @@
+"""``--pid host`` and ``--pid container:X`` in real containers (root only)."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from sandbox.errors import InvalidParameter, NoSuchContainer
+
+from .conftest import Harness, eventually
+
+pytestmark = pytest.mark.root
+
+SLEEP = ["sleep", "300"]
+
+
+def _ns(pid: int, kind: str) -> str:
+    return os.readlink(f"/proc/{pid}/ns/{kind}")
+
+
+def _output(h: Harness, cid: str) -> str:
+    return "".join(chunk.decode() for _, chunk, _ in h.svc.logs(cid))
+
+
+def test_pid_host_shares_the_hosts_pid_namespace_and_proc(h: Harness, unique: str) -> None:
+    cid = h.run(SLEEP, f"{unique}-hp", HostConfig={"PidMode": "host"})
+    info = h.svc.inspect(cid)
+    pid = info["State"]["Pid"]
+    assert info["HostConfig"]["PidMode"] == "host"
+    assert _ns(pid, "pid") == _ns(os.getpid(), "pid")
+    assert _ns(pid, "mnt") != _ns(os.getpid(), "mnt") and _ns(pid, "uts") != _ns(os.getpid(), "uts")
+    # The container's own /proc lists the host's processes: this test's among them.
+    reader = h.run(["sh", "-c", f"test -d /proc/{os.getpid()} && echo seen"], f"{unique}-hp2",
+                   HostConfig={"PidMode": "host"})
+    assert h.svc.wait(reader, timeout=15)["StatusCode"] == 0
+    assert _output(h, reader) == "seen\n"
+
+
+def test_a_private_pid_namespace_does_not_see_the_host(h: Harness, unique: str) -> None:
+    reader = h.run(["sh", "-c", f"test -d /proc/{os.getpid()} && echo seen || echo hidden"], f"{unique}-pp")
+    assert h.svc.wait(reader, timeout=15)["StatusCode"] == 0
+    assert _output(h, reader) == "hidden\n"
+
+
+def test_pid_container_joins_the_other_containers_namespace(h: Harness, unique: str) -> None:
+    first = h.run(SLEEP, f"{unique}-a")
+    second = h.run(SLEEP, f"{unique}-b", HostConfig={"PidMode": f"container:{unique}-a"})
+    pid_a, pid_b = (h.svc.inspect(c)["State"]["Pid"] for c in (first, second))
+    assert _ns(pid_a, "pid") == _ns(pid_b, "pid") != _ns(os.getpid(), "pid")
+    assert _ns(pid_a, "mnt") != _ns(pid_b, "mnt")
+    # Seen from the joined namespace, the first container's sleep is its pid 1.
+    lister = h.run(["cat", "/proc/1/cmdline"], f"{unique}-c", HostConfig={"PidMode": f"container:{first}"})
+    assert h.svc.wait(lister, timeout=15)["StatusCode"] == 0
+    assert eventually(lambda: _output(h, lister), what="output").startswith("sleep")
+
+
+def test_pid_container_refusals(h: Harness, unique: str) -> None:
+    with pytest.raises(NoSuchContainer):
+        h.svc.create({"Image": "busybox", "Cmd": SLEEP, "HostConfig": {"PidMode": f"container:{unique}-none"}},
+                     f"{unique}-x")
+    stopped = h.svc.create({"Image": "busybox", "Cmd": SLEEP}, f"{unique}-stopped")["Id"]
+    joiner = h.svc.create({"Image": "busybox", "Cmd": SLEEP,
+                           "HostConfig": {"PidMode": f"container:{unique}-stopped"}}, f"{unique}-j")["Id"]
+    with pytest.raises(InvalidParameter, match="non running container"):
+        h.svc.start(joiner)
+    assert h.svc.inspect(stopped)["State"]["Status"] == "created"
