@@ -4,7 +4,8 @@ A lesson session never executes anything itself; it calls ``run_command(line) ->
 (exit code, output)``. Tests inject a fake. ``CommandRunner`` is the real one:
 
 - a plain ``docker …`` line goes to the docker grammar (``sandbox.commands.docker.main``),
-  in-process when the composition root hands it over (``docker_main``), otherwise through
+  in-process when the composition root hands it over (``docker_main``; relative paths then
+  still mean the lesson's folder), otherwise through
   ``python -m sandbox docker``; or to an external docker CLI (``docker_cli``) — handy to
   run the course against a real dockerd;
 - anything else — and docker lines with pipes or redirections — runs in ``/bin/sh`` in
@@ -24,8 +25,10 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+import threading
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Self, TextIO
 
@@ -37,6 +40,29 @@ DockerMain = Callable[..., int]
 
 TIMEOUT = 300.0
 """A lesson command that runs longer than this is stuck (a foreground server, a prompt)."""
+
+_CWD_LOCK = threading.RLock()
+
+
+@contextmanager
+def _working_dir(directory: Path | None) -> Iterator[None]:
+    """Run in-process docker lines in the lesson's folder, as the shell lines are: the grammar
+    reads relative paths (``build .``, ``cp ./x c:/``, ``save -o f``) against the process's
+    working directory, which belongs to the whole process, hence the lock and the way back."""
+    if directory is None:
+        yield
+        return
+    with _CWD_LOCK:
+        try:
+            before: str | None = os.getcwd()
+        except FileNotFoundError:
+            before = None  # started in a folder removed since: nowhere to go back to
+        os.chdir(directory)
+        try:
+            yield
+        finally:
+            if before is not None:
+                os.chdir(before)
 
 
 @dataclass
@@ -51,7 +77,8 @@ class CommandRunner:
     client: Any = None
     """The EngineClient handed to the in-process grammar (else it makes its own)."""
     timeout: float = TIMEOUT
-    _shim_dir: Path | None = field(default=None, init=False, repr=False)
+    _shared: dict[str, Path] = field(default_factory=dict, init=False, repr=False)
+    """What copies made by ``at`` share: the shim directory (made once, removed by ``close``)."""
 
     def __call__(self, line: str) -> tuple[int, str]:
         if shellwords.is_docker_line(line) and not shellwords.needs_shell(line):
@@ -63,7 +90,18 @@ class CommandRunner:
 
     # -- ways to run ----------------------------------------------------------------------
 
+    def at(self, directory: Path) -> CommandRunner:
+        """The same runner for another lesson's folder (one runner serves a whole course)."""
+        clone = replace(self, cwd=directory)
+        clone._shared = self._shared
+        return clone
+
     def _in_process(self, argv: list[str]) -> tuple[int, str]:
+        assert self.docker_main is not None
+        with _working_dir(self.cwd):
+            return self._call_grammar(argv)
+
+    def _call_grammar(self, argv: list[str]) -> tuple[int, str]:
         assert self.docker_main is not None
         # One buffer for both streams, in the order written, like a terminal shows them;
         # a TextIOWrapper so code that writes bytes to .buffer (logs, cp) works too.
@@ -112,24 +150,30 @@ class CommandRunner:
             env["PATH"] = f"{self._shim()}{os.pathsep}{env.get('PATH', os.defpath)}"
         return env
 
+    @property
+    def shim_dir(self) -> Path | None:
+        """The folder of the ``docker`` shim, once a shell line needed one."""
+        return self._shared.get("shim")
+
     def _shim(self) -> Path:
         """A ``docker`` for shell lines: the configured CLI, or our grammar."""
-        if self._shim_dir is None:
-            self._shim_dir = Path(tempfile.mkdtemp(prefix="sandbox-lesson-shim-"))
+        shim_dir = self._shared.get("shim")
+        if shim_dir is None:
+            shim_dir = self._shared["shim"] = Path(tempfile.mkdtemp(prefix="sandbox-lesson-shim-"))
             target = (
                 shlex.quote(self.docker_cli)
                 if self.docker_cli
                 else f"{shlex.quote(sys.executable)} -m sandbox docker"
             )
-            shim = self._shim_dir / "docker"
+            shim = shim_dir / "docker"
             shim.write_text(f'#!/bin/sh\nexec {target} "$@"\n')
             shim.chmod(0o755)
-        return self._shim_dir
+        return shim_dir
 
     def close(self) -> None:
-        if self._shim_dir is not None:
-            shutil.rmtree(self._shim_dir, ignore_errors=True)
-            self._shim_dir = None
+        shim_dir = self._shared.pop("shim", None)
+        if shim_dir is not None:
+            shutil.rmtree(shim_dir, ignore_errors=True)
 
     def __enter__(self) -> Self:
         return self

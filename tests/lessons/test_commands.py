@@ -61,7 +61,7 @@ def test_docker_lines_that_need_a_shell_go_to_sh_with_a_docker_on_path(tmp_path:
         assert runner("docker ps -a") == (0, "fake docker got: ps -a\n")  # the external CLI, directly
         code, output = runner("docker ps | tr a-z A-Z")  # through sh, `docker` is the shim
         assert (code, output) == (0, "FAKE DOCKER GOT: PS\n")
-        shim_dir = runner._shim_dir
+        shim_dir = runner.shim_dir
         assert shim_dir is not None and (shim_dir / "docker").exists()
     assert not shim_dir.exists()  # closed: the shim is gone
 
@@ -80,7 +80,7 @@ def test_a_command_that_does_not_finish_is_stopped(tmp_path: Path) -> None:
 def test_a_missing_program(tmp_path: Path) -> None:
     with CommandRunner(cwd=tmp_path, docker_cli=str(tmp_path / "nope")) as run:
         code, output = run("docker ps")
-        assert run._shim_dir is None  # no shell was involved: no shim made
+        assert run.shim_dir is None  # no shell was involved: no shim made
     assert code == 127 and "nope" in output
 
 
@@ -90,6 +90,38 @@ def test_a_shell_without_docker_on_path_gets_our_grammar(tmp_path: Path) -> None
     (tools / "cat").symlink_to(shutil.which("cat") or "/bin/cat")
     with CommandRunner(cwd=tmp_path, env={"PATH": str(tools)}) as run:
         code, output = run('command -v docker && cat "$(command -v docker)"')
-        shim = run._shim_dir
+        shim = run.shim_dir
     assert code == 0 and f"{sys.executable} -m sandbox docker" in output
     assert shim is not None and not shim.exists()
+
+
+def test_in_process_docker_lines_see_the_lesson_folder_as_their_working_directory(tmp_path: Path) -> None:
+    lesson = tmp_path / "lesson"
+    (lesson / "image").mkdir(parents=True)
+    seen: list[tuple[str, bool]] = []
+
+    def grammar(argv: list[str], **kw: Any) -> int:
+        # What `docker build image` or `docker cp ./x c:/` would open: a path relative to the cwd.
+        seen.append((os.getcwd(), Path(argv[-1]).is_dir()))
+        return 0
+
+    before = os.getcwd()
+    runner = CommandRunner(cwd=lesson, docker_main=grammar)
+    assert runner("docker build -t demo:1 image") == (0, "")
+    assert seen == [(str(lesson), True)]
+    assert os.getcwd() == before  # the process's own working directory comes back
+    other = tmp_path / "other"
+    other.mkdir()
+    runner.at(other)("docker build -t demo:1 image")
+    assert seen[-1] == (str(other), False)
+
+
+def test_copies_for_other_folders_share_one_shim(tmp_path: Path) -> None:
+    tools = tmp_path / "bin"
+    tools.mkdir()
+    with CommandRunner(cwd=tmp_path, env={"PATH": str(tools)}) as run:
+        copy = run.at(tools)
+        code, _ = copy("command -v docker")
+        assert code == 0 and copy.shim_dir is not None and run.shim_dir == copy.shim_dir
+        assert copy("pwd") == (0, f"{tools}\n")
+    assert copy.shim_dir is None and run.shim_dir is None  # closing one closes the shared shim

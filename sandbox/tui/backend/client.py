@@ -70,7 +70,7 @@ class ClientBackend:
         state = ClientStateReader(self.client, env=self.env)
         runner = CommandRunner(docker_main=self._main(), client=self.client, env=self.env)
         return CourseLessons(course_root(self.env), default_path(self.env),
-                             lambda lesson, store: RealSession(lesson, state, runner, store))
+                             lambda lesson, store: RealSession(lesson, state, runner.at(lesson.directory), store))
 
     def list_lessons(self) -> list[LessonSummary]:
         return self._course().list_lessons()
