@@ -21,6 +21,7 @@ from ._frames import FrameDecoder, Stream, encode_frame, iter_frames
 from ._hijack import HijackedStream
 from ._http import Headers, Request, Response
 from ._images import ImagesAPI
+from ._introspect import SandboxAPI
 from ._mock import MockResponse, MockRouter, MockTransport
 from ._networks import NetworksAPI
 from ._streams import ByteStream, FrameStream, JSONStream
@@ -51,6 +52,7 @@ __all__ = [
     "Ping",
     "Request",
     "Response",
+    "SandboxAPI",
     "Stream",
     "Transport",
     "UnixTransport",

@@ -83,6 +83,7 @@ class EngineClient:
         from ._containers import ContainersAPI
         from ._exec import ExecAPI
         from ._images import ImagesAPI
+        from ._introspect import SandboxAPI
         from ._networks import NetworksAPI
         from ._volumes import VolumesAPI
 
@@ -91,6 +92,7 @@ class EngineClient:
         self.exec: ExecAPI = ExecAPI(self)
         self.volumes: VolumesAPI = VolumesAPI(self)
         self.networks: NetworksAPI = NetworksAPI(self)
+        self.sandbox: SandboxAPI = SandboxAPI(self)
 
     # -- lifecycle ----------------------------------------------------------------------
 

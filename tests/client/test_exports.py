@@ -6,6 +6,7 @@ EXPECTED = {
     "API_VERSION", "DEFAULT_SOCKET", "ByteStream", "ContainersAPI", "EngineClient", "EngineError",
     "EngineProtocolError", "EngineUnavailable", "ExecAPI", "FrameDecoder", "FrameStream", "Headers",
     "HijackedStream", "ImagesAPI", "JSONStream", "MockResponse", "MockRouter", "MockTransport", "NetworksAPI", "PathStat",
+    "SandboxAPI",
     "Ping", "Request", "Response", "Stream", "Transport", "UnixTransport", "Upgraded", "VolumesAPI", "Waiter",
     "encode_frame", "iter_frames", "negotiate", "socket_path",
 }

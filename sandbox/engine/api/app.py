@@ -11,6 +11,7 @@ from sandbox.engine.api import commit as commit_routes
 from sandbox.engine.api import distribution as distribution_routes
 from sandbox.engine.api import events as event_routes
 from sandbox.engine.api import images as image_routes
+from sandbox.engine.api import images_introspect as image_introspect_routes
 from sandbox.engine.api import system as system_routes
 from sandbox.engine.events import EventBus, TraceBus
 from sandbox.engine.http import App
@@ -19,6 +20,7 @@ from sandbox.engine.imaging.archives import ImageArchives
 from sandbox.engine.imaging.builds import BuildService
 from sandbox.engine.imaging.commits import CommitService
 from sandbox.engine.imaging.distribution import Distribution
+from sandbox.engine.imaging.layer_files import LayerFiles
 from sandbox.storage import Store
 
 
@@ -47,6 +49,7 @@ def build_app(settings: Settings, *, store: Store, events: EventBus | None = Non
     archives = ImageArchives(store, events)
     app.include(image_routes.register, images, distribution, archives)
     app.include(distribution_routes.register, distribution)
+    app.include(image_introspect_routes.register, images, LayerFiles(store))
     app.include(archive_routes.register, archives)
     app.include(build_routes.register, BuildService(store, runtime, events, distribution))
     if containers is not None:

@@ -127,7 +127,7 @@ class ClientBackend:
 
     def layer_files(self, reference: str) -> list[JSON] | None:
         try:
-            doc = self.client.call_json("GET", f"/sandbox/images/{_seg(reference)}/layers")
+            doc = self.client.sandbox.image_layers(reference)
         except EngineError as err:
             if err.status == 404:
                 return None  # the engine does not list layer files (yet)
