@@ -221,6 +221,19 @@ def test_kill_all_uses_cgroup_kill(cg, fake_v2) -> None:
     assert cg.pids() == []
 
 
+def test_kill_all_with_cgroup_kill_thaws_a_paused_cgroup(cg, written: Written) -> None:
+    d = str(cg.paths()["unified"])
+    cg.freeze()
+    cg.kill_all()
+    assert not cg.is_frozen()
+    assert written()[-2:] == [(d, "cgroup.kill", "1"), (d, "cgroup.freeze", "0")]
+
+
+def test_kill_all_with_cgroup_kill_leaves_a_running_cgroup_as_it_is(cg, written: Written) -> None:
+    cg.kill_all()
+    assert [f for _, f, _ in written()].count("cgroup.freeze") == 0
+
+
 def test_kill_all_without_cgroup_kill_signals_each_frozen(cg, fake_v2, written: Written,
                                                           sleeper: subprocess.Popen[bytes]) -> None:
     d = str(cg.paths()["unified"])

@@ -96,7 +96,11 @@ class V2Manager:
             return
         if sig == signal.SIGKILL and self.io.exists(self.dir, "cgroup.kill"):
             # Linux 5.14+: the kernel kills the whole subtree itself, forks in flight included.
+            # A fatal signal reaches frozen tasks too, but cgroup.freeze stays 1 and an empty
+            # cgroup then reports "frozen 1": thaw, or the next process to join starts frozen.
             self.io.write_file(self.dir, "cgroup.kill", "1")
+            if self.is_frozen():
+                self.thaw()
             return
         common.signal_frozen(self, sig, self.io.tracer)
 
