@@ -28,6 +28,14 @@ DEFAULT_SYMLINKS: tuple[tuple[str, str], ...] = (
 )
 
 
+def dev_symlinks(kcore: str = "/proc/kcore") -> tuple[tuple[str, str], ...]:
+    """The links of /dev. /dev/core only when the kernel has /proc/kcore: it is a build
+    option (CONFIG_PROC_KCORE), and runc links it on the same condition."""
+    if os.path.exists(kcore):
+        return DEFAULT_SYMLINKS + (("core", "/proc/kcore"),)
+    return DEFAULT_SYMLINKS
+
+
 @dataclass(repr=False, eq=False)
 class RootfsPlan:
     """Everything the init needs to build the rootfs; made in the parent, used in the child."""
@@ -137,7 +145,7 @@ def populate_dev(plan: RootfsPlan, sys: Syscalls) -> None:
             path = os.path.join(dev, name)
             if not os.path.lexists(path):
                 os.mknod(path, 0o666 | stat.S_IFCHR, os.makedev(major, minor))
-        for name, target in DEFAULT_SYMLINKS:
+        for name, target in dev_symlinks():
             path = os.path.join(dev, name)
             if not os.path.lexists(path):
                 os.symlink(target, path)
