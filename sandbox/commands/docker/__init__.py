@@ -151,7 +151,8 @@ def _run(ctx: "Context", name: str, entry: Entry, rest: list[str]) -> int:
     except UsageError as e:
         usage_line = parser.usage or f"docker {name}"
         if e.exit_code == 1:
-            ctx.err(f"docker: {e.problem}\n\nUsage:  {usage_line}\n\nSee 'docker {name} --help' for more information")
+            advice = getattr(e, "advice", "See")
+            ctx.err(f"docker: {e.problem}\n\nUsage:  {usage_line}\n\n{advice} 'docker {name} --help' for more information")
         else:
             ctx.err(f"{e.problem}\n\nUsage:  {usage_line}\n\nRun 'docker {name} --help' for more information")
         return e.exit_code

@@ -224,24 +224,41 @@ def _docker_wording(message: str) -> str:
     return message
 
 
+class ArityError(UsageError):
+    """A wrong number of arguments. docker's checks differ in their last line: the
+    "at least" one says ``See '… --help'``, the others ``Run '… --help'`` — and "at most"
+    says ``SRun``, a typo in docker 28 kept here so the output matches."""
+
+    def __init__(self, command: str, problem: str, advice: str) -> None:
+        super().__init__(command, problem, exit_code=1)
+        self.advice = advice
+
+
+def _argument_count(n: int) -> str:
+    return f"{n} argument" + ("s" if n != 1 else "")
+
+
 def require_args(parser: DockerArgumentParser, args: list[str], minimum: int,
                  maximum: int | None = None) -> None:
-    """docker's arity errors (exit code 1, like the real CLI)."""
+    """docker's arity errors (exit code 1), with the wording of cobra checks in docker's
+    cli/required.go: NoArgs, ExactArgs, RequiresMinArgs, RequiresMaxArgs, RequiresRangeArgs."""
     name = f"docker {parser.command}"
-    if maximum == 0 and args:
-        raise UsageError(parser.command, f"'{name}' accepts no arguments", exit_code=1)
-    if len(args) < minimum:
-        if maximum == minimum:
-            need = f"exactly {minimum} argument" + ("s" if minimum != 1 else "")
-        else:
-            need = f"at least {minimum} argument" + ("s" if minimum != 1 else "")
-        raise UsageError(parser.command, f"'{name}' requires {need}", exit_code=1)
-    if maximum is not None and len(args) > maximum:
-        if maximum == minimum:
-            need = f"exactly {minimum} argument" + ("s" if minimum != 1 else "")
-        else:
-            need = f"at most {maximum} argument" + ("s" if maximum != 1 else "")
-        raise UsageError(parser.command, f"'{name}' requires {need}", exit_code=1)
+    count = len(args)
+    if maximum == 0:
+        if args:
+            raise ArityError(parser.command, f"'{name}' accepts no arguments", "Run")
+    elif maximum == minimum:
+        if count != minimum:
+            raise ArityError(parser.command, f"'{name}' requires {_argument_count(minimum)}", "Run")
+    elif maximum is None:
+        if count < minimum:
+            raise ArityError(parser.command, f"'{name}' requires at least {_argument_count(minimum)}", "See")
+    elif minimum == 0:
+        if count > maximum:
+            raise ArityError(parser.command, f"'{name}' requires at most {_argument_count(maximum)}", "SRun")
+    elif not minimum <= count <= maximum:
+        raise ArityError(parser.command,
+                         f"'{name}' requires at least {minimum} and at most {_argument_count(maximum)}", "Run")
 
 
 def parse_bool(text: str) -> bool:

@@ -101,14 +101,36 @@ GROUPS: dict[str, dict[str, Entry]] = {
         "inspect": _E("inspect", "inspect", "Display detailed information on one or more images", "image_inspect"),
         "prune": _E("prune", "prune", "Remove unused images", "image_prune"),
     },
+    "network": {
+        "connect": _E("connect", "network", "Connect a container to a network", "network_connect"),
+        "create": _E("create", "network", "Create a network", "network_create"),
+        "disconnect": _E("disconnect", "network", "Disconnect a container from a network", "network_disconnect"),
+        "inspect": _E("inspect", "network", "Display detailed information on one or more networks",
+                      "network_inspect"),
+        "ls": _E("ls", "network", "List networks", "network_ls"),
+        "list": _E("ls", "network", "List networks", "network_ls"),
+        "prune": _E("prune", "network", "Remove all unused networks", "network_prune"),
+        "rm": _E("rm", "network", "Remove one or more networks", "network_rm"),
+        "remove": _E("rm", "network", "Remove one or more networks", "network_rm"),
+    },
     "system": {
         "df": _E("df", "df", "Show docker disk usage"),
         "info": COMMANDS["info"],
         "events": COMMANDS["events"],
     },
+    "volume": {
+        "create": _E("create", "volume", "Create a volume", "volume_create"),
+        "inspect": _E("inspect", "volume", "Display detailed information on one or more volumes", "volume_inspect"),
+        "ls": _E("ls", "volume", "List volumes", "volume_ls"),
+        "list": _E("ls", "volume", "List volumes", "volume_ls"),
+        "prune": _E("prune", "volume", "Remove unused local volumes", "volume_prune"),
+        "rm": _E("rm", "volume", "Remove one or more volumes", "volume_rm"),
+        "remove": _E("rm", "volume", "Remove one or more volumes", "volume_rm"),
+    },
 }
 
-GROUP_SUMMARIES = {"container": "Manage containers", "image": "Manage images", "system": "Manage Docker"}
+GROUP_SUMMARIES = {"container": "Manage containers", "image": "Manage images", "network": "Manage networks",
+                   "system": "Manage Docker", "volume": "Manage volumes"}
 
 
 def lookup(words: list[str]) -> tuple[str, Entry, list[str]] | None:

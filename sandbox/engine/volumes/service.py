@@ -47,9 +47,10 @@ class VolumeService:
         os.replace(tmp, self._dir(name) / "meta.json")
 
     def _shape(self, name: str, meta: dict[str, Any]) -> dict[str, Any]:
-        return {"Name": name, "Driver": "local", "Mountpoint": str(self.mountpoint(name)),
-                "CreatedAt": _rfc3339(meta["created"]), "Labels": meta.get("labels") or {},
-                "Scope": "local", "Options": meta.get("options") or {}}
+        # dockerd's field order (its Go struct's); the docker CLI prints them in that order.
+        return {"CreatedAt": _rfc3339(meta["created"]), "Driver": "local", "Labels": meta.get("labels") or {},
+                "Mountpoint": str(self.mountpoint(name)), "Name": name, "Options": meta.get("options") or {},
+                "Scope": "local"}
 
     def mountpoint(self, name: str) -> Path:
         return self._dir(name) / "_data"
@@ -62,7 +63,7 @@ class VolumeService:
             raise InvalidVolume(f"create {name}: volume driver {driver!r} is not supported here",
                                 "use the local driver")
         if options:
-            raise InvalidVolume(f"create {name}: driver options are not supported: {', '.join(options)}")
+            raise InvalidVolume(f"create {name}: driver options are not supported: {', '.join(sorted(options))}")
         if not name:
             name, anonymous = secrets.token_hex(32), True
         if not NAME_RE.match(name):
@@ -119,6 +120,15 @@ class VolumeService:
             if key == "driver" and "local" not in values:
                 return False
         return True
+
+    def disk_usage(self) -> list[dict[str, Any]]:
+        """``/system/df``'s volumes: each with ``UsageData`` — the bytes of its files and
+        how many containers mount it (a count of 0 is what ``docker system df`` reclaims)."""
+        out = []
+        for vol in self.list()["Volumes"]:
+            name = vol["Name"]
+            out.append({**vol, "UsageData": {"Size": _du(self.mountpoint(name)), "RefCount": len(self.users(name))}})
+        return out
 
     def remove(self, name: str, force: bool = False) -> None:
         with self._lock:

@@ -103,18 +103,20 @@ def test_help_goes_to_the_given_stream() -> None:
     assert "--memory" in out.getvalue()
 
 
-@pytest.mark.parametrize("args, minimum, maximum, problem", [
-    ([], 1, None, "'docker run' requires at least 1 argument"),
-    (["a"], 2, 2, "'docker run' requires exactly 2 arguments"),
-    (["a", "b"], 1, 1, "'docker run' requires exactly 1 argument"),
-    (["a", "b", "c"], 1, 2, "'docker run' requires at most 2 arguments"),
-    (["a"], 0, 0, "'docker run' accepts no arguments"),
+@pytest.mark.parametrize("args, minimum, maximum, problem, advice", [
+    ([], 1, None, "'docker run' requires at least 1 argument", "See"),
+    (["a"], 2, 2, "'docker run' requires 2 arguments", "Run"),
+    (["a", "b"], 1, 1, "'docker run' requires 1 argument", "Run"),
+    (["a", "b", "c"], 1, 2, "'docker run' requires at least 1 and at most 2 arguments", "Run"),
+    (["a", "b"], 0, 1, "'docker run' requires at most 1 argument", "SRun"),
+    (["a"], 0, 0, "'docker run' accepts no arguments", "Run"),
 ])
-def test_arity(args: list[str], minimum: int, maximum: int | None, problem: str) -> None:
+def test_arity(args: list[str], minimum: int, maximum: int | None, problem: str, advice: str) -> None:
     with pytest.raises(UsageError) as info:
         require_args(make(), args, minimum, maximum)
     assert info.value.problem == problem
     assert info.value.exit_code == 1
+    assert getattr(info.value, "advice") == advice
 
 
 def test_arity_accepts_what_fits() -> None:

@@ -81,3 +81,19 @@ def test_plan_binds_mounts_tmpfs_and_image_volumes(vols, tmp_path) -> None:
 def test_bad_mount_specs(vols, host_config, message) -> None:
     with pytest.raises(InvalidVolume, match=message):
         plan_mounts(host_config, {}, None, vols)
+
+
+def test_disk_usage_counts_bytes_and_users(vols) -> None:
+    vols.create("full")
+    vols.create("empty")
+    (vols.mountpoint("full") / "f").write_bytes(b"x" * 1000)
+    (vols.mountpoint("full") / "sub").mkdir()
+    (vols.mountpoint("full") / "sub" / "g").write_bytes(b"y" * 24)
+    vols.test_users["full"] = ["c1", "c2"]
+    usage = {v["Name"]: v["UsageData"] for v in vols.disk_usage()}
+    assert usage == {"full": {"Size": 1024, "RefCount": 2}, "empty": {"Size": 0, "RefCount": 0}}
+
+
+def test_inspect_keeps_dockerd_field_order(vols) -> None:
+    # The docker CLI prints `volume inspect` in the order the engine sent.
+    assert list(vols.create("ordered")) == ["CreatedAt", "Driver", "Labels", "Mountpoint", "Name", "Options", "Scope"]
