@@ -219,7 +219,7 @@ def compose(settings: Settings, storage_driver: str = "overlay") -> Engine:
         return next((c["Id"] for c in containers.list(all=True) if c.get("ImageID") == image_id), None)
 
     app = build_app(settings, store=store, events=events, trace=trace, containers=containers,
-                    image_in_use=image_in_use, runtime=runtime)
+                    image_in_use=image_in_use, runtime=runtime, volumes=volumes)
     app.include(container_routes.register, containers, runtime)
     add_volume_and_network_routes(app, volumes, networks, containers)
     return Engine(settings, store, events, trace, tracer, app, containers)

@@ -25,7 +25,8 @@ from sandbox.storage import Store
 
 
 def build_app(settings: Settings, *, store: Store, events: EventBus | None = None, trace: TraceBus | None = None,
-              containers: Any = None, image_in_use: ImageInUse | None = None, runtime: Any = None) -> App:
+              containers: Any = None, image_in_use: ImageInUse | None = None, runtime: Any = None,
+              volumes: Any = None) -> App:
     """The non-container API over ``store``.
 
     ``containers`` is the container service; ``/info`` and ``/system/df`` read
@@ -33,7 +34,7 @@ def build_app(settings: Settings, *, store: Store, events: EventBus | None = Non
     tells ``DELETE /images`` which container uses an image (the store's container layers
     are asked when it is None). Add the container routes afterwards with
     ``app.include(register, containers)``. ``runtime`` runs a build's RUN steps (a build
-    without it refuses RUN)."""
+    without it refuses RUN). ``volumes`` (the VolumeService) puts volumes in ``/system/df``."""
     events = events if events is not None else EventBus()
     trace = trace if trace is not None else TraceBus()
     images = ImageService(store, events, image_in_use)
@@ -42,7 +43,9 @@ def build_app(settings: Settings, *, store: Store, events: EventBus | None = Non
         return [] if containers is None else list(containers.list(all=True))
 
     app = App()
-    app.include(system_routes.register, system_routes.System(settings, images, events, list_containers))
+    volume_usage = volumes.disk_usage if volumes is not None else None
+    app.include(system_routes.register, system_routes.System(settings, images, events, list_containers,
+                                                             volume_usage))
     app.include(event_routes.register, events, trace)
     # -- images end to end: registries, builds, commit, archives ------------------------
     distribution = Distribution(store, images, events)

@@ -19,6 +19,8 @@ from sandbox.engine.images_service import ImageService
 
 ListContainers = Callable[[], "list[dict[str, Any]]"]
 """Every container as ``GET /containers/json?all=1`` shows it (``State`` is read)."""
+ListVolumeUsage = Callable[[], "list[dict[str, Any]]"]
+"""Every volume as ``GET /volumes`` shows it, plus ``UsageData`` (``Size``, ``RefCount``)."""
 
 PING_HEADERS = [("Builder-Version", "1"), ("Swarm", "inactive"),
                 ("Cache-Control", "no-cache, no-store, must-revalidate"), ("Pragma", "no-cache")]
@@ -30,6 +32,8 @@ class System:
     images: ImageService
     events: EventBus
     list_containers: ListContainers
+    volume_usage: ListVolumeUsage | None = None
+    """None: an engine without volumes (``/system/df`` lists none)."""
 
     def info(self) -> dict[str, Any]:
         """``GET /info``: real counts and host facts, in dockerd's field names."""
@@ -69,7 +73,7 @@ class System:
         """``GET /system/df``."""
         images, layers_size = self.images.disk_usage()
         return {"LayersSize": layers_size, "Images": images, "Containers": self.list_containers(),
-                "Volumes": [], "BuildCache": []}
+                "Volumes": self.volume_usage() if self.volume_usage is not None else [], "BuildCache": []}
 
 
 def register(router: Router, system: System) -> None:

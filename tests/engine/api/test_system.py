@@ -82,3 +82,17 @@ def test_system_df(api: Api) -> None:
     assert [i["Id"] for i in df["Images"]] == [image.id]
     assert df["Images"][0]["Containers"] == 0 and df["Images"][0]["SharedSize"] == 0
     assert df["Containers"] == [] and df["Volumes"] == [] and df["BuildCache"] == []
+
+
+def test_system_df_lists_volumes_with_sizes_and_references(settings: Settings, store: Store, tmp_path) -> None:
+    from sandbox.engine.volumes import VolumeService
+
+    volumes = VolumeService(tmp_path / "volumes", users=lambda name: ["c1"] if name == "used" else [])
+    volumes.create("used")
+    volumes.create("idle")
+    (volumes.mountpoint("idle") / "data").write_bytes(b"z" * 300)
+    with TestClient(build_app(settings, store=store, volumes=volumes)) as client:
+        df = client.get("/system/df").json()
+    usage = {v["Name"]: v["UsageData"] for v in df["Volumes"]}
+    assert usage == {"used": {"Size": 0, "RefCount": 1}, "idle": {"Size": 300, "RefCount": 0}}
+    assert {v["Driver"] for v in df["Volumes"]} == {"local"}
