@@ -3,10 +3,15 @@
 One pass over the input does both: the raw bytes are copied into a new blob while they are
 read (so the blob digest is that of exactly what came in), then decompressed if they are
 gzip, hashed again (the uncompressed digest is the layer's DiffID), and applied.
+
+The input is read a MiB at a time: ``gzip.GzipFile`` would pull it 8 KiB at a time, and
+each of those small reads becomes a small write to the blob (a syscall) and several
+Python calls; zlib itself checks the gzip header, CRC-32 and length.
 """
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +27,59 @@ _GZIP_MAGIC = b"\x1f\x8b"
 _ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
 
 
+# At most this much decompressed output per step: a small layer cannot balloon in memory.
+_MAX_OUT = 4 * CHUNK
+
+
+class GzipDamaged(OSError):
+    """Damaged gzip data. An OSError without errno, as ``gzip`` raises: tarfile turns a
+    zlib.error met while reading a header into "not a valid tar", which hides the cause."""
+
+
+class _Gunzip:
+    """Decompresses a gzip stream (one or more members, as ``gzip`` allows) read in large
+    steps. Raises EOFError if the stream ends inside a member, GzipDamaged if damaged."""
+
+    def __init__(self, raw: BinaryIO) -> None:
+        self._raw = raw
+        self._d = zlib.decompressobj(wbits=31)  # 16 + 15: a gzip wrapper, 32 KiB window
+        self._out = b""
+        self._pos = 0
+        self._eof = False
+
+    def _step(self) -> bytes:
+        d = self._d
+        if d.eof:
+            rest = d.unused_data or self._raw.read(CHUNK)
+            if not rest:
+                self._eof = True
+                return b""
+            d = self._d = zlib.decompressobj(wbits=31)
+        else:
+            rest = d.unconsumed_tail or self._raw.read(CHUNK)
+            if not rest:
+                raise EOFError("the gzip stream ends before its end-of-stream marker")
+        try:
+            return d.decompress(rest, _MAX_OUT)
+        except zlib.error as e:
+            raise GzipDamaged(str(e)) from None
+
+    def read(self, n: int = -1) -> bytes:
+        if n < 0:
+            parts = [self._out[self._pos:]]
+            while not self._eof:
+                parts.append(self._step())
+            self._out, self._pos = b"", 0
+            return b"".join(parts)
+        while self._pos >= len(self._out):
+            if self._eof:
+                return b""
+            self._out, self._pos = self._step(), 0
+        data = self._out[self._pos:self._pos + n]
+        self._pos += len(data)
+        return data
+
+
 @dataclass
 class ReadLayer:
     diff_id: str
@@ -35,15 +93,13 @@ class ReadLayer:
 def read_layer(src: BinaryIO, layout: OciLayout, diff: Path, whiteouts: WhiteoutMode,
                lowers: Sequence[Path] = (), expected_diff_id: str | None = None,
                expected_blob: str | None = None) -> ReadLayer:
-    import gzip
-
     with layout.writer() as blob:
         raw = PeekReader(TeeReader(src, blob))  # type: ignore[arg-type]
         head = raw.peek(4)
         stream: BinaryIO
         if head.startswith(_GZIP_MAGIC):
             media_type = mt.LAYER_GZIP
-            stream = gzip.GzipFile(fileobj=raw, mode="rb")  # type: ignore[call-overload]
+            stream = _Gunzip(raw)  # type: ignore[assignment]
         elif head.startswith(_ZSTD_MAGIC):
             raise StorageError("zstd-compressed layers are not supported",
                                "recompress the layer with gzip, or store it uncompressed")
@@ -57,7 +113,7 @@ def read_layer(src: BinaryIO, layout: OciLayout, diff: Path, whiteouts: Whiteout
         except (OSError, EOFError) as e:
             if isinstance(e, OSError) and e.errno is not None:
                 raise
-            # gzip reports a damaged or truncated stream as a bare OSError/EOFError.
+            # A damaged stream is a GzipDamaged (an OSError without errno), a truncated one EOFError.
             raise StorageError(f"the layer's compressed data is damaged: {e}") from e
         while raw.read(CHUNK):
             pass

@@ -48,6 +48,7 @@ _MAX_SYMLINK_HOPS = 40
 # not be able to forge overlayfs metadata (opaque dirs, redirects) by shipping the xattr.
 _XATTR_PREFIXES = ("user.", "security.")
 _PAX_XATTR = "SCHILY.xattr."
+_STREAM_BUFSIZE = 64 << 10
 
 
 @dataclass
@@ -504,7 +505,9 @@ def apply_tar(stream: BinaryIO, target: Path, whiteouts: WhiteoutMode = "delete"
     data_end = 0
     try:
         try:
-            with tarfile.open(fileobj=lenient, mode="r|") as tf:  # type: ignore[call-overload]
+            # 64 KiB reads instead of tarfile's 10 KiB: fewer trips through the decompressor
+            # and hashers. Not more: the stream slices its buffer on each header read.
+            with tarfile.open(fileobj=lenient, mode="r|", bufsize=_STREAM_BUFSIZE) as tf:  # type: ignore[call-overload]
                 for member in tf:
                     applier.apply(member, tf)
                     data_end = max(data_end, member.offset_data + (member.size if member.isreg() else 0))

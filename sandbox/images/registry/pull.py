@@ -6,7 +6,8 @@
 3. Each layer streamed from the socket straight into the store: ``Store.import_layer_tar``
    keeps the compressed bytes as a blob (so pushing the image back gives the same
    manifest digest) while applying the tar; the blob must hash to the manifest's digest
-   and its content to the config's diff_id, or it is thrown away.
+   and its content to the config's diff_id, or it is thrown away. Layers are applied in
+   order, but the next few download meanwhile (``prefetch``).
 4. Only then the config and manifest are stored and the image is recorded and tagged.
 
 If anything fails, the layers this pull added are removed again: a refused pull records
@@ -15,6 +16,7 @@ nothing. Layers already in the store are not downloaded ("Already exists").
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -32,6 +34,7 @@ from sandbox.images.registry.client import FetchedManifest, RegistryClient
 from sandbox.images.registry.credentials import Auth, resolve_credential
 from sandbox.images.registry.names import RemoteReference, parse_remote
 from sandbox.images.registry.platform import Platform, pick_manifest
+from sandbox.images.registry.prefetch import BlobPrefetch
 from sandbox.images.registry.progress import ProgressCallback, ProgressEvent, short_id
 from sandbox.images.registry.transport import Transport
 from sandbox.storage import Image, ImageConfig, Layer, Store
@@ -41,6 +44,8 @@ from sandbox.storage.oci import Descriptor, Manifest
 
 # Report download progress about every 1 % of a layer, but not more often than every 256 KiB.
 _MIN_STEP = 256 << 10
+# Layers downloading at once: the one being applied and the next ones (as dockerd's 3).
+_WINDOW = 3
 
 
 def _ignore(_: ProgressEvent) -> None:
@@ -66,7 +71,14 @@ class _Pull:
         self.store = store
         self.client = client
         self.remote = remote
-        self.emit = emit
+        lock = threading.Lock()
+
+        def locked_emit(event: ProgressEvent) -> None:
+            # Downloads report from their own threads; a renderer sees one event at a time.
+            with lock:
+                emit(event)
+
+        self.emit = locked_emit
         self.platform = platform
         self.new_layers: list[str] = []
         self.new_blobs: list[str] = []
@@ -99,7 +111,7 @@ class _Pull:
             self.emit(ProgressEvent("Already exists" if p.have_layer and p.have_blob else "Pulling fs layer",
                                     id=p.id))
         try:
-            layers = [self._fetch_layer(p, parent) for p, parent in self._with_parents(plan)]
+            layers = self._fetch_layers(plan)
             self.store.layout.put_bytes(config_bytes)
             self.store.layout.put_bytes(fetched.data)
             image = Image(id=manifest.config.digest, manifest_digest=fetched.digest,
@@ -183,9 +195,26 @@ class _Pull:
         self.emit(ProgressEvent(f"Status: Image is up to date for {self.remote}"))
         return image
 
-    def _fetch_layer(self, p: _Planned, parent: str | None) -> Layer:
-        if p.have_layer and p.have_blob:
-            return self.store.layer(p.chain)
+    def _fetch_layers(self, plan: list[_Planned]) -> list[Layer]:
+        wanted = [i for i, p in enumerate(plan) if not (p.have_layer and p.have_blob)]
+        downloads: dict[int, BlobPrefetch] = {}
+        layers: list[Layer] = []
+        try:
+            for i, (p, parent) in enumerate(self._with_parents(plan)):
+                if i not in wanted:
+                    layers.append(self.store.layer(p.chain))
+                    continue
+                at = wanted.index(i)
+                for j in wanted[at:at + _WINDOW]:
+                    if j not in downloads:
+                        downloads[j] = self._download(plan[j]).start()
+                layers.append(self._fetch_layer(p, parent, downloads[i]))
+        finally:
+            for d in downloads.values():
+                d.close()
+        return layers
+
+    def _download(self, p: _Planned) -> BlobPrefetch:
         total = p.desc.size
         step = max(total // 100, _MIN_STEP)
         last = [0]
@@ -195,29 +224,30 @@ class _Pull:
                 last[0] = count
                 self.emit(ProgressEvent("Downloading", id=p.id, current=count, total=total))
 
-        resp, reader = self.client.open_blob(self.remote.repository, p.desc.digest, total, on_read)
-        with resp:
-            try:
-                if p.have_layer:
-                    # The layer is here (from another image or a load) but not this blob of it.
-                    self.store.layout.put_stream(reader, expected=p.desc.digest)  # type: ignore[arg-type]
+        return BlobPrefetch(self.client, self.remote.repository, p.desc.digest, total, on_read)
+
+    def _fetch_layer(self, p: _Planned, parent: str | None, reader: BlobPrefetch) -> Layer:
+        try:
+            if p.have_layer:
+                # The layer is here (from another image or a load) but not this blob of it.
+                self.store.layout.put_stream(reader, expected=p.desc.digest)  # type: ignore[arg-type]
+                self.new_blobs.append(p.desc.digest)
+                layer = self.store.layer(p.chain)
+            else:
+                layer = self.store.import_layer_tar(reader, parent=parent,  # type: ignore[arg-type]
+                                                    expected_diff_id=p.diff_id,
+                                                    expected_blob=p.desc.digest)
+                self.new_layers.append(layer.id)
+                if not p.have_blob:
                     self.new_blobs.append(p.desc.digest)
-                    layer = self.store.layer(p.chain)
-                else:
-                    layer = self.store.import_layer_tar(reader, parent=parent,  # type: ignore[arg-type]
-                                                        expected_diff_id=p.diff_id,
-                                                        expected_blob=p.desc.digest)
-                    self.new_layers.append(layer.id)
-                    if not p.have_blob:
-                        self.new_blobs.append(p.desc.digest)
-            except StorageError as e:
-                # Tampered bytes may break gzip or tar before the digest can be compared:
-                # read the rest (bounded by the descriptor's size) and name the real cause.
-                if not isinstance(e, DigestMismatch) or e.expected != p.desc.digest:
-                    reader.drain()
-                    if reader.actual != p.desc.digest:
-                        raise DigestMismatch(p.desc.digest, reader.actual, "layer blob") from e
-                raise
+        except StorageError as e:
+            # Tampered bytes may break gzip or tar before the digest can be compared:
+            # read the rest (bounded by the descriptor's size) and name the real cause.
+            if not isinstance(e, DigestMismatch) or e.expected != p.desc.digest:
+                reader.drain()
+                if reader.actual != p.desc.digest:
+                    raise DigestMismatch(p.desc.digest, reader.actual, "layer blob") from e
+            raise
         self.emit(ProgressEvent("Verifying Checksum", id=p.id))
         self.emit(ProgressEvent("Download complete", id=p.id))
         self.emit(ProgressEvent("Pull complete", id=p.id))

@@ -5,11 +5,17 @@ registry's manifest digest is the local one and pulling it back gives the same i
 A blob the repository already has is skipped after a HEAD ("Layer already exists"); one
 another repository of the registry has can be mounted instead of uploaded. Only reads
 touch the store, so a registry that goes away mid-push cannot damage local state.
+
+The HEADs go first, one by one (the first also settles authentication); the missing
+layers are then uploaded a few at a time, as dockerd and skopeo do: the registry hashes
+and stores one blob while the next is on the wire. The config and the manifest go last.
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import BinaryIO
 
@@ -25,6 +31,8 @@ from sandbox.storage.oci import Descriptor, Manifest
 
 # Report upload progress about every 1 % of a layer, but not more often than every 256 KiB.
 _MIN_STEP = 256 << 10
+# Layers uploading at once (dockerd's default max-concurrent-uploads is 5).
+_PARALLEL = 3
 
 
 @dataclass
@@ -49,7 +57,14 @@ class _Push:
         self.store = store
         self.client = client
         self.remote = remote
-        self.emit = emit
+        lock = threading.Lock()
+
+        def locked_emit(event: ProgressEvent) -> None:
+            # Uploads report from their own threads; a renderer sees one event at a time.
+            with lock:
+                emit(event)
+
+        self.emit = locked_emit
         self.chunk_size = chunk_size
         self.mount_from = mount_from
         self.result = PushResult(reference=str(remote), digest="", size=0)
@@ -65,8 +80,7 @@ class _Push:
         for desc in layers:
             self.emit(ProgressEvent("Preparing", id=short_id(desc.digest)))
         try:
-            for desc in layers:
-                self._blob(desc, show=True)
+            self._layers(layers)
             self._blob(manifest.config, show=False)
             digest = self.client.put_manifest(remote.repository, remote.tag, manifest_bytes,
                                               image.manifest_media_type)
@@ -86,14 +100,40 @@ class _Push:
         reg = self.remote.registry
         return f"{DOCKER_HUB}/{self.remote.repository}" if reg.is_docker_hub else self.remote.name
 
+    def _layers(self, layers: list[Descriptor]) -> None:
+        missing: list[Descriptor] = []
+        for desc in layers:
+            if self._exists(desc, show=True):
+                continue
+            if desc.digest not in (d.digest for d in missing):
+                missing.append(desc)
+        if len(missing) <= 1:
+            for desc in missing:
+                self._send(desc, show=True)
+            return
+        with ThreadPoolExecutor(max_workers=_PARALLEL, thread_name_prefix="push") as pool:
+            futures = [pool.submit(self._send, desc, True) for desc in missing]
+            # In order, so the first failure is the one reported; the pool's exit waits
+            # for the uploads already on the wire.
+            for f in futures:
+                f.result()
+
+    def _exists(self, desc: Descriptor, show: bool) -> bool:
+        repo = self.remote.repository
+        if not self.client.blob_exists(repo, desc.digest, scope=push_scope(repo)):
+            return False
+        self.result.existing.append(desc.digest)
+        if show:
+            self.emit(ProgressEvent("Layer already exists", id=short_id(desc.digest)))
+        return True
+
     def _blob(self, desc: Descriptor, show: bool) -> None:
+        if not self._exists(desc, show):
+            self._send(desc, show)
+
+    def _send(self, desc: Descriptor, show: bool) -> None:
         repo = self.remote.repository
         ident = short_id(desc.digest)
-        if self.client.blob_exists(repo, desc.digest, scope=push_scope(repo)):
-            self.result.existing.append(desc.digest)
-            if show:
-                self.emit(ProgressEvent("Layer already exists", id=ident))
-            return
         location: str | None = None
         for source in self.mount_from:
             location = self.client.start_upload(repo, mount=desc.digest, from_repository=source)
