@@ -11,10 +11,10 @@ numbers parsed.
 from __future__ import annotations
 
 import os
-from dataclasses import asdict
 from typing import Any
 
 from sandbox.linux import proc
+from sandbox.records import asdict
 
 NAMESPACES = ("pid", "mnt", "net", "uts", "ipc", "cgroup", "user")
 

@@ -18,11 +18,11 @@ a learner would look for: ``capbset.drop caps=[CAP_SYS_ADMIN, …]``.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from typing import Any
 
 from sandbox.errors import CapabilityUnknown, SyscallError
 from sandbox.linux.trace import NULL_TRACER, Tracer
+from sandbox.records import Record
 
 NAMES: tuple[str, ...] = (
     "CAP_CHOWN",              # 0
@@ -205,8 +205,7 @@ def _prctl(option: int, arg2: int = 0, arg3: int = 0, call: str = "prctl") -> in
 
 # -- the sets ---------------------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class CapSets:
+class CapSets(Record, frozen=True):
     """The three sets capget(2) reports, as capability numbers."""
 
     effective: frozenset[int]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from sandbox.records import Record
 
 MS_RDONLY = 0x1
 MS_NOSUID = 0x2
@@ -65,8 +65,7 @@ _PROPAGATION_OPTIONS = {
 }
 
 
-@dataclass(frozen=True)
-class MountOptions:
+class MountOptions(Record, frozen=True):
     flags: int
     """Flags for the mount itself."""
     propagation: int

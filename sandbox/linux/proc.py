@@ -6,13 +6,13 @@ Each takes an optional ``proc`` root so tests can point them at a fake tree.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+
+from sandbox.records import Record
 
 NAMESPACE_TYPES = ("cgroup", "ipc", "mnt", "net", "pid", "uts", "user", "time")
 
 
-@dataclass(frozen=True)
-class MountInfo:
+class MountInfo(Record, frozen=True):
     mount_id: int
     parent_id: int
     root: str

@@ -12,12 +12,12 @@ import json
 import os
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
+from sandbox.records import Record, field
 
-@dataclass(frozen=True)
-class TraceRecord:
+
+class TraceRecord(Record, frozen=True):
     op: str
     """What happened: "unshare", "mount", "pivot_root", "cgroup.write", "capset", "exec", …"""
     args: dict[str, Any] = field(default_factory=dict)

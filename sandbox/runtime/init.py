@@ -9,13 +9,14 @@ and the process exits, so ``create`` fails with the real reason.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, NoReturn
 
 from sandbox.errors import SandboxError
 from sandbox.linux.syscalls import CLONE_NEWCGROUP, LinuxSyscalls
 from sandbox.linux.trace import Tracer
+from sandbox.records import Record, field
 from sandbox.runtime import channel, rootfs
+
 # Imported here, not where it is used: by then the init has pivoted into the container's
 # root, where the host's Python modules can no longer be found.
 from sandbox.runtime.security import finalize_process
@@ -25,8 +26,7 @@ if TYPE_CHECKING:
     from sandbox.runtime.spec import Process
 
 
-@dataclass(repr=False, eq=False)
-class InitConfig:
+class InitConfig(Record, repr=False, eq=False):
     container: str
     unshare_flags: int
     join: list[tuple[str, int]]

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
-from sandbox.linux.syscalls import (CLONE_NEWCGROUP, CLONE_NEWIPC, CLONE_NEWNET, CLONE_NEWNS,
-                                    CLONE_NEWPID, CLONE_NEWUTS)
+from sandbox.linux.syscalls import (
+    CLONE_NEWCGROUP,
+    CLONE_NEWIPC,
+    CLONE_NEWNET,
+    CLONE_NEWNS,
+    CLONE_NEWPID,
+    CLONE_NEWUTS,
+)
+from sandbox.records import Record, field
 
 FLAGS: dict[str, int] = {
     "pid": CLONE_NEWPID, "network": CLONE_NEWNET, "mount": CLONE_NEWNS,
@@ -20,8 +25,7 @@ PROC_NAMES: dict[str, str] = {
 _JOIN_ORDER = ("ipc", "uts", "network", "pid", "cgroup", "mount")
 
 
-@dataclass(repr=False, eq=False)
-class NamespacePlan:
+class NamespacePlan(Record, repr=False, eq=False):
     unshare_flags: int = 0
     """New namespaces the init unshares (the pid namespace excluded: the shim does that)."""
     join: list[tuple[str, int]] = field(default_factory=list)

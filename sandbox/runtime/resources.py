@@ -6,11 +6,10 @@ translate them into v1 or v2 files.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from sandbox.records import Record
 
 
-@dataclass(frozen=True)
-class Resources:
+class Resources(Record, frozen=True):
     memory_limit: int | None = None
     """Bytes; ``memory.limit_in_bytes`` (v1) or ``memory.max`` (v2)."""
     memory_swap: int | None = None

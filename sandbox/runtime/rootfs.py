@@ -10,11 +10,11 @@ from __future__ import annotations
 import errno
 import os
 import stat
-from dataclasses import dataclass, field
 
 from sandbox.errors import SyscallError
 from sandbox.linux import mountflags as mf
 from sandbox.linux.syscalls import Syscalls
+from sandbox.records import Record, field
 from sandbox.runtime.paths import secure_join
 
 # The character devices every container gets (major, minor), as runc and Docker create them.
@@ -36,8 +36,7 @@ def dev_symlinks(kcore: str = "/proc/kcore") -> tuple[tuple[str, str], ...]:
     return DEFAULT_SYMLINKS
 
 
-@dataclass(repr=False, eq=False)
-class RootfsPlan:
+class RootfsPlan(Record, repr=False, eq=False):
     """Everything the init needs to build the rootfs; made in the parent, used in the child."""
 
     target: str

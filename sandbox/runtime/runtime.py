@@ -19,13 +19,13 @@ import os
 import select
 import signal
 import time
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sandbox.errors import SandboxError, SpecError
 from sandbox.linux import proc
 from sandbox.linux.trace import NULL_TRACER, Tracer
+from sandbox.records import Record, field
 from sandbox.runtime import channel, namespaces, rootfs, shim
 from sandbox.runtime.fds import close_fds_except
 from sandbox.runtime.init import InitConfig
@@ -41,8 +41,7 @@ if TYPE_CHECKING:
     from sandbox.runtime.spec import Process
 
 
-@dataclass(repr=False, eq=False)
-class ProcessIO:
+class ProcessIO(Record, repr=False, eq=False):
     """Where the container's stdio goes.
 
     - ``inherit``: the caller's own 0/1/2 (``runtime run`` in a terminal);
@@ -80,8 +79,7 @@ class ProcessIO:
                    console_size=size)
 
 
-@dataclass(repr=False, eq=False)
-class _Stdio:
+class _Stdio(Record, repr=False, eq=False):
     """How one container's stdio is wired, from the caller's side of the fork."""
 
     init_stdio: tuple[int, int, int] | None = None
@@ -94,14 +92,12 @@ class _Stdio:
     """The shim's ends, which the init must not keep."""
 
 
-@dataclass(repr=False, eq=False)
-class Created:
+class Created(Record, repr=False, eq=False):
     state: State
     pty_master: int | None = None
 
 
-@dataclass(frozen=True)
-class ExitStatus:
+class ExitStatus(Record, frozen=True):
     code: int
     signal: int | None = None
     oom_killed: bool = False
@@ -289,9 +285,9 @@ class Runtime:
                 return _Stdio(pty_slave=slave, caller_master=master, parent_closes=[slave])
         if io.mode != "managed":
             raise SandboxError(f"unknown io mode {io.mode!r}")
-        from sandbox.runtime.relay import STDERR, STDOUT, RelayConfig, bind_unix
-
         import socket
+
+        from sandbox.runtime.relay import STDERR, STDOUT, RelayConfig, bind_unix
 
         listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         bind_unix(listener, str(sd.attach_socket))

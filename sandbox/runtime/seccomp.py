@@ -25,11 +25,11 @@ from __future__ import annotations
 
 import errno
 import os
-from dataclasses import dataclass, field
 from typing import Any
 
 from sandbox.errors import SandboxError, SpecError, SyscallError
 from sandbox.linux.trace import NULL_TRACER, Tracer
+from sandbox.records import Record, field
 
 ACTIONS: frozenset[str] = frozenset({
     "SCMP_ACT_ALLOW", "SCMP_ACT_ERRNO", "SCMP_ACT_KILL", "SCMP_ACT_KILL_THREAD",
@@ -251,8 +251,7 @@ def _validate_rule(rule: object, where: str) -> None:
 
 # -- compiling --------------------------------------------------------------------------------
 
-@dataclass(eq=False)
-class CompiledFilter:
+class CompiledFilter(Record, eq=False):
     """A profile turned into a BPF program, ready for the kernel.
 
     The program is built once, in the runtime's process, and so are the ctypes structures

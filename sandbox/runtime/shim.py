@@ -10,12 +10,12 @@ from __future__ import annotations
 import os
 import signal
 import time
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, NoReturn
 
 from sandbox.errors import SandboxError
 from sandbox.linux.syscalls import CLONE_NEWPID, LinuxSyscalls
 from sandbox.linux.trace import Tracer
+from sandbox.records import Record
 from sandbox.runtime import channel
 from sandbox.runtime import init as container_init
 from sandbox.runtime.state import StateDir
@@ -25,8 +25,7 @@ if TYPE_CHECKING:
     from sandbox.runtime.relay import RelayConfig
 
 
-@dataclass(repr=False, eq=False)
-class ShimConfig:
+class ShimConfig(Record, repr=False, eq=False):
     init: container_init.InitConfig
     state: StateDir
     cgroup: "CgroupManager"

@@ -1,4 +1,4 @@
-"""The OCI runtime spec (config.json): the subset we run, as dataclasses, strictly checked.
+"""The OCI runtime spec (config.json): the subset we run, as records, strictly checked.
 
 ``parse_spec`` turns the JSON of a bundle into a ``Spec``; every problem is a ``SpecError``
 whose ``field`` is the JSON path of the culprit ("linux.namespaces[2].type"), so a learner
@@ -12,13 +12,13 @@ config.json, which ``parse_spec`` reads again unchanged.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from sandbox.errors import SpecError
 from sandbox.linux.caps import NUMBERS as _CAP_NUMBERS
 from sandbox.linux.caps import number as cap_number
+from sandbox.records import Record, field
 from sandbox.runtime.resources import Resources
 
 NAMESPACE_TYPES = ("pid", "network", "mount", "ipc", "uts", "cgroup")
@@ -49,16 +49,14 @@ _UTS_SYSCTLS = frozenset({"kernel.domainname", "kernel.hostname"})
 
 # -- the model --------------------------------------------------------------------------------
 
-@dataclass
-class User:
+class User(Record):
     uid: int = 0
     gid: int = 0
     additional_gids: list[int] = field(default_factory=list)
     umask: int | None = None
 
 
-@dataclass
-class Capabilities:
+class Capabilities(Record):
     """Capability names ("CAP_CHOWN") per set; anything not listed is dropped."""
 
     bounding: list[str] = field(default_factory=list)
@@ -79,16 +77,14 @@ class Capabilities:
         return {cap_number(n) for n in getattr(self, which)}
 
 
-@dataclass
-class Rlimit:
+class Rlimit(Record):
     type: str
     """"RLIMIT_NOFILE" and friends."""
     hard: int
     soft: int
 
 
-@dataclass
-class Process:
+class Process(Record):
     args: list[str]
     env: list[str] = field(default_factory=list)
     cwd: str = "/"
@@ -102,31 +98,27 @@ class Process:
     """(height, width) of the pty, for ``terminal``."""
 
 
-@dataclass
-class Root:
+class Root(Record):
     path: Path
     """Absolute: a relative ``root.path`` is resolved against the bundle."""
     readonly: bool = False
 
 
-@dataclass
-class Mount:
+class Mount(Record):
     destination: str
     type: str | None = None
     source: str | None = None
     options: list[str] = field(default_factory=list)
 
 
-@dataclass
-class Namespace:
+class Namespace(Record):
     type: str
     """One of NAMESPACE_TYPES."""
     path: str | None = None
     """Join this existing namespace (``/proc/PID/ns/net``) instead of making a new one."""
 
 
-@dataclass
-class Overlay:
+class Overlay(Record):
     """Our extension: the runtime mounts the rootfs as an overlay inside the container's
     mount namespace, so the mount disappears with the container and never shows on the host."""
 
@@ -148,8 +140,7 @@ class Overlay:
         return ",".join(opts)
 
 
-@dataclass
-class Linux:
+class Linux(Record):
     namespaces: list[Namespace] = field(default_factory=list)
     resources: Resources = field(default_factory=Resources)
     masked_paths: list[str] = field(default_factory=list)
@@ -163,8 +154,7 @@ class Linux:
     gid_mappings: list[dict[str, int]] = field(default_factory=list)
 
 
-@dataclass
-class Spec:
+class Spec(Record):
     oci_version: str
     process: Process
     root: Root

@@ -15,10 +15,10 @@ from __future__ import annotations
 import enum
 import json
 import os
-from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from sandbox.errors import ContainerExists, ContainerNotFound, SandboxError, StateError
+from sandbox.records import Record, asdict, field
 
 
 class Status(str, enum.Enum):
@@ -52,8 +52,7 @@ def can(operation: str, current: Status) -> bool:
     return current in _ALLOWED[operation]
 
 
-@dataclass
-class State:
+class State(Record):
     id: str
     bundle: str
     status: Status = Status.CREATING

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from sandbox.records import Record
 
 
-@dataclass(frozen=True)
-class CgroupStats:
+class CgroupStats(Record, frozen=True):
     memory_usage: int
     """Bytes charged now, page cache included (memory.current / memory.usage_in_bytes)."""
     memory_peak: int | None

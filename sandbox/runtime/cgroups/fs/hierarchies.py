@@ -10,17 +10,16 @@ from __future__ import annotations
 
 import functools
 import os
-from dataclasses import dataclass
 
 from sandbox.errors import CgroupError
+from sandbox.records import Record
 from sandbox.runtime.cgroups.files import CgroupFiles
 
 _NAMED = {"systemd": "name=systemd"}
 """Hierarchies without a controller that systemd (and runc) track processes in."""
 
 
-@dataclass(frozen=True)
-class Hierarchy:
+class Hierarchy(Record, frozen=True):
     mount: str
     """The hierarchy's root directory, symlinks resolved."""
     controllers: tuple[str, ...]
