@@ -49,9 +49,9 @@ def dry_run(makefile: Path, *args: str) -> str:
     return done.stdout
 
 
-def test_vm_test_runs_the_root_tests_of_the_runtime_and_storage_by_default(makefile: Path) -> None:
+def test_vm_test_runs_the_runtime_storage_and_docker_cli_root_tests_by_default(makefile: Path) -> None:
     out = dry_run(makefile, "vm-test")
-    assert 'VM_TEST_SELECTION="tests/runtime tests/storage"' in out
+    assert 'VM_TEST_SELECTION="tests/runtime tests/storage tests/engine/test_acceptance_cli.py"' in out
     assert 'VM_TEST_MARK="root"' in out
     assert "vm/test.sh" in out
 
