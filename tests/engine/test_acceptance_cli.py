@@ -199,7 +199,9 @@ def test_logs_follow_of_a_running_container_sees_new_lines(engine: Engine) -> No
     try:
         assert follower.stdout is not None
         assert follower.stdout.readline() == "first\n"
-        docker(engine, "exec", "slow", "touch", "/go")
+        # Detached: the container ends as soon as it sees /go, and when that is before `touch`
+        # has exited (a slow or busy CPU), the end of its pid namespace kills it (137).
+        docker(engine, "exec", "-d", "slow", "touch", "/go")
         assert follower.stdout.readline() == "second\n"
         assert follower.wait(30) == 0  # the container ended, and so did the follow
     finally:
