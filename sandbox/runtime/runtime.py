@@ -210,7 +210,10 @@ class Runtime:
                 detach=detach, relay=wiring.relay,
             )
             # Freeze the garbage collector across fork: a collection in the child would touch
-            # (and so copy) every object page it shares with us.
+            # (and so copy) every object page it shares with us. A caller that runs with the
+            # collector off (``sandbox runtime``) keeps it off: turned on here, its first
+            # collection would walk every object the imports made, in the middle of a start.
+            gc_was_enabled = gc.isenabled()
             gc.disable()
             try:
                 shim_pid = os.fork()
@@ -223,7 +226,8 @@ class Runtime:
                     close_fds_except(shim.fds_needed(shim_cfg))
                     shim.run(shim_cfg)
             finally:
-                gc.enable()
+                if gc_was_enabled:
+                    gc.enable()
             self._shims[container] = shim_pid
             for fd in to_close:
                 if fd != sync_r:
