@@ -92,10 +92,14 @@ def _reset(session: LessonSession, state: StateReader, before: Inventory, report
     gone = sorted(
         {
             *(before.containers - after.containers),
+            *(before.images - after.images),
             *(before.volumes - after.volumes),
             *(before.networks - after.networks),
         }
     )
+    # A tag the learner had must still name the same image: reset moves re-pointed tags
+    # back, so one that is gone or elsewhere was removed behind the reset's back.
+    gone += sorted(tag for tag, image in before.tags.items() if after.tags.get(tag) != image)
     if gone:
         report.errors.append(f"the lesson removed things it did not make: {', '.join(x[:19] for x in gone)}")
 

@@ -79,15 +79,3 @@ steps:
     check: {{container: {{name: web, running: true}}}}
     solve: ["docker run -d --name web busybox sleep 3600"]
 """
-
-
-MINIMAL = """
-id: {id}
-title: {{en: "A lesson", zh: "一课"}}
-summary: {{en: "Summary", zh: "摘要"}}
-steps:
-  - text: steps/01-run.md
-    try: "docker run -d --name web busybox sleep 3600"
-    check: {{container: {{name: web, running: true}}}}
-    solve: ["docker run -d --name web busybox sleep 3600"]
-"""

@@ -64,3 +64,33 @@ def test_removing_what_the_lesson_did_not_make_is_reported(tmp_path: Path, state
     )
     report = solve(tmp_path, state, text)
     assert any("removed things it did not make" in e for e in report.errors)
+
+
+def test_removing_an_image_the_lesson_did_not_make_is_reported(tmp_path: Path, state: FakeState) -> None:
+    kept = state.docker.build_image("keep:1", "busybox", ["RUN echo mine"])
+    text = MINIMAL.format(id="x").replace(
+        'solve: ["docker run -d --name web busybox sleep 3600"]',
+        'solve: ["docker rmi keep:1", "docker run -d --name web busybox sleep 3600"]',
+    )
+    report = solve(tmp_path, state, text)
+    assert any("removed things it did not make" in e and kept.id[:19] in e for e in report.errors), report.errors
+
+
+def test_a_tag_the_lesson_removed_is_put_back_by_the_reset(tmp_path: Path, state: FakeState) -> None:
+    state.docker("docker tag busybox keep:1")
+    text = MINIMAL.format(id="x").replace(
+        'solve: ["docker run -d --name web busybox sleep 3600"]',
+        'solve: ["docker rmi keep:1", "docker run -d --name web busybox sleep 3600"]',
+    )
+    report = solve(tmp_path, state, text)
+    assert report.ok, report.errors
+    assert state.world.find_image("keep:1") is not None
+
+
+def test_a_tag_made_and_removed_by_the_lesson_is_not_reported(tmp_path: Path, state: FakeState) -> None:
+    text = MINIMAL.format(id="x").replace(
+        'solve: ["docker run -d --name web busybox sleep 3600"]',
+        'solve: ["docker tag busybox mine:1", "docker rmi mine:1", "docker run -d --name web busybox sleep 3600"]',
+    )
+    report = solve(tmp_path, state, text)
+    assert report.ok, (report.steps, report.errors)
