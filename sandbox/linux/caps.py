@@ -18,11 +18,15 @@ a learner would look for: ``capbset.drop caps=[CAP_SYS_ADMIN, …]``.
 from __future__ import annotations
 
 import os
-from typing import Any
 
 from sandbox.errors import CapabilityUnknown, SyscallError
 from sandbox.linux.trace import NULL_TRACER, Tracer
 from sandbox.records import Record
+
+# Not typing.TYPE_CHECKING: importing typing is part of every container start.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 NAMES: tuple[str, ...] = (
     "CAP_CHOWN",              # 0

@@ -10,11 +10,17 @@ from __future__ import annotations
 
 import ctypes
 import os
-from typing import Protocol
 
 from sandbox.errors import SyscallError
 from sandbox.linux import mountflags
 from sandbox.linux.trace import NULL_TRACER, Tracer
+
+# Not typing.TYPE_CHECKING: importing typing is part of every container start.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Protocol
+else:
+    Protocol = object  # the interface is for type checkers; at run time a plain base
 
 CLONE_NEWTIME = 0x00000080
 CLONE_NEWNS = 0x00020000

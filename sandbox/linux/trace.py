@@ -12,9 +12,13 @@ import json
 import os
 import time
 from collections.abc import Callable
-from typing import Any
 
 from sandbox.records import Record, field
+
+# Not typing.TYPE_CHECKING: importing typing is part of every container start.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 
 class TraceRecord(Record, frozen=True):

@@ -11,10 +11,14 @@ import os
 import select
 import time
 from collections.abc import Iterator
-from typing import Any
 
 from sandbox.errors import SandboxError
 from sandbox.linux.trace import TraceRecord
+
+# Not typing.TYPE_CHECKING: importing typing is part of every container start.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 
 def send(fd: int, kind: str, **data: Any) -> None:

@@ -8,14 +8,14 @@ import signal as _signal
 import sys
 from pathlib import Path
 from types import SimpleNamespace
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    import argparse
 
 from sandbox.errors import SandboxError
 from sandbox.linux.trace import Tracer
 
+# Not typing.TYPE_CHECKING: importing typing is part of every container start.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    import argparse
 
 _COMMANDS: dict[str, str] = {
     "run": "create and start a container, wait for it, delete it",

@@ -9,7 +9,6 @@ and the process exits, so ``create`` fails with the real reason.
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING, NoReturn
 
 from sandbox.errors import SandboxError
 from sandbox.linux.syscalls import CLONE_NEWCGROUP, LinuxSyscalls
@@ -21,7 +20,11 @@ from sandbox.runtime import channel, rootfs
 # root, where the host's Python modules can no longer be found.
 from sandbox.runtime.security import finalize_process
 
+# Not typing.TYPE_CHECKING: importing typing is part of every container start.
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import NoReturn
+
     from sandbox.runtime.seccomp import CompiledFilter
     from sandbox.runtime.spec import Process
 

@@ -20,7 +20,6 @@ import select
 import signal
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from sandbox.errors import SandboxError, SpecError
 from sandbox.linux import proc
@@ -34,6 +33,8 @@ from sandbox.runtime.state import State, StateDir, Status, check_transition
 
 _CREATE_TIMEOUT = 30.0
 
+# Not typing.TYPE_CHECKING: importing typing is part of every container start.
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     from sandbox.runtime.exec import ExecProcess
     from sandbox.runtime.relay import RelayConfig

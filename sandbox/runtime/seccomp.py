@@ -25,11 +25,15 @@ from __future__ import annotations
 
 import errno
 import os
-from typing import Any
 
 from sandbox.errors import SandboxError, SpecError, SyscallError
 from sandbox.linux.trace import NULL_TRACER, Tracer
 from sandbox.records import Record, field
+
+# Not typing.TYPE_CHECKING: importing typing is part of every container start.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 ACTIONS: frozenset[str] = frozenset({
     "SCMP_ACT_ALLOW", "SCMP_ACT_ERRNO", "SCMP_ACT_KILL", "SCMP_ACT_KILL_THREAD",

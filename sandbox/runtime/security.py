@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import os
 import resource
-from typing import TYPE_CHECKING
 
 from sandbox.errors import SyscallError
 from sandbox.linux import caps
 from sandbox.linux.trace import NULL_TRACER, Tracer
 from sandbox.runtime.spec import RLIMITS, Capabilities
 
+# Not typing.TYPE_CHECKING: importing typing is part of every container start.
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     from sandbox.runtime.seccomp import CompiledFilter
     from sandbox.runtime.spec import Process, Spec

@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import signal
 import time
-from typing import TYPE_CHECKING, NoReturn
 
 from sandbox.errors import SandboxError
 from sandbox.linux.syscalls import CLONE_NEWPID, LinuxSyscalls
@@ -20,7 +19,11 @@ from sandbox.runtime import channel
 from sandbox.runtime import init as container_init
 from sandbox.runtime.state import StateDir
 
+# Not typing.TYPE_CHECKING: importing typing is part of every container start.
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import NoReturn
+
     from sandbox.runtime.cgroups import CgroupManager
     from sandbox.runtime.relay import RelayConfig
 

@@ -13,13 +13,17 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
 
 from sandbox.errors import SpecError
 from sandbox.linux.caps import NUMBERS as _CAP_NUMBERS
 from sandbox.linux.caps import number as cap_number
 from sandbox.records import Record, field
 from sandbox.runtime.resources import Resources
+
+# Not typing.TYPE_CHECKING: importing typing is part of every container start.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 NAMESPACE_TYPES = ("pid", "network", "mount", "ipc", "uts", "cgroup")
 _UNSUPPORTED_NAMESPACES = {

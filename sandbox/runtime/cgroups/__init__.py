@@ -12,7 +12,7 @@ controllers in the ancestors' cgroup.subtree_control on v2, without which no lim
 """
 
 from sandbox.runtime.cgroups.files import CgroupFiles
-from sandbox.runtime.cgroups.manager import CgroupManager, open_manager
+from sandbox.runtime.cgroups.manager import open_manager
 from sandbox.runtime.cgroups.mode import CgroupMode, detect_mode, mode_from_mounts
 from sandbox.runtime.cgroups.stats import CgroupStats
 from sandbox.runtime.cgroups.validate import MIN_MEMORY, validate_resources
@@ -28,3 +28,16 @@ __all__ = [
     "open_manager",
     "validate_resources",
 ]
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from sandbox.runtime.cgroups.interface import CgroupManager
+
+
+def __getattr__(name: str) -> object:
+    # Loaded on first use: the Protocol needs typing, which a container start does without.
+    if name == "CgroupManager":
+        from sandbox.runtime.cgroups.interface import CgroupManager
+
+        return CgroupManager
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -5,12 +5,18 @@ from __future__ import annotations
 import errno
 import os
 import signal
-from typing import Protocol
 
 from sandbox.errors import CgroupError, CgroupFileError
 from sandbox.linux.trace import Tracer
 from sandbox.runtime.cgroups.files import CgroupFiles
 from sandbox.runtime.cgroups.poll import wait_for
+
+# Not typing.TYPE_CHECKING: importing typing is part of every container start.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Protocol
+else:
+    Protocol = object  # the interface is for type checkers; at run time a plain base
 
 
 def read_optional(io: CgroupFiles, dir: str, name: str) -> str | None:
