@@ -11,6 +11,7 @@ Python calls; zlib itself checks the gzip header, CRC-32 and length.
 
 from __future__ import annotations
 
+import contextlib
 import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -80,6 +81,15 @@ class _Gunzip:
         return data
 
 
+@dataclass(frozen=True)
+class KeptBlob:
+    """A layer's compressed blob that the caller stores and verifies itself (a registry
+    pull writes it from the download thread): the reader then only applies the layer."""
+
+    digest: str
+    size: int
+
+
 @dataclass
 class ReadLayer:
     diff_id: str
@@ -92,9 +102,10 @@ class ReadLayer:
 
 def read_layer(src: BinaryIO, layout: OciLayout, diff: Path, whiteouts: WhiteoutMode,
                lowers: Sequence[Path] = (), expected_diff_id: str | None = None,
-               expected_blob: str | None = None) -> ReadLayer:
-    with layout.writer() as blob:
-        raw = PeekReader(TeeReader(src, blob))  # type: ignore[arg-type]
+               expected_blob: str | None = None, kept: KeptBlob | None = None) -> ReadLayer:
+    with contextlib.ExitStack() as stack:
+        blob = stack.enter_context(layout.writer()) if kept is None else None
+        raw = PeekReader(TeeReader(src, blob) if blob is not None else src)  # type: ignore[arg-type]
         head = raw.peek(4)
         stream: BinaryIO
         if head.startswith(_GZIP_MAGIC):
@@ -119,7 +130,10 @@ def read_layer(src: BinaryIO, layout: OciLayout, diff: Path, whiteouts: Whiteout
             pass
         if expected_diff_id is not None and hashed.digest != expected_diff_id:
             raise DigestMismatch(expected_diff_id, hashed.digest, "layer diff_id")
-        size = blob.size
-        digest = blob.commit(expected_blob)
+        if blob is not None:
+            size, digest = blob.size, blob.commit(expected_blob)
+        else:
+            assert kept is not None
+            size, digest = kept.size, kept.digest
     return ReadLayer(diff_id=hashed.digest, size=hashed.size, blob_digest=digest, blob_size=size,
                      media_type=media_type, entries=result.entries)

@@ -48,6 +48,7 @@ from sandbox.storage.rootfs import RootfsLayout, is_mountpoint, mount_layout, un
 
 if TYPE_CHECKING:
     from sandbox.linux.syscalls import Syscalls
+    from sandbox.storage.layerimport import KeptBlob
 
 
 def _now() -> str:
@@ -117,15 +118,17 @@ class Store:
         return self._layers.chain(layer_id)
 
     def import_layer_tar(self, src: Path | str | BinaryIO, parent: Layer | str | None = None,
-                         expected_diff_id: str | None = None, expected_blob: str | None = None) -> Layer:
-        """Apply a layer tarball (plain or gzip) on top of ``parent`` and keep it as a blob.
+                         expected_diff_id: str | None = None, expected_blob: str | None = None,
+                         kept: KeptBlob | None = None) -> Layer:
+        """Apply a layer tarball (plain or gzip) on top of ``parent`` and keep it as a blob
+        (unless ``kept`` says the caller stores the blob itself).
 
         Returns the existing layer if the same diff was already imported on that parent."""
         from sandbox.storage.layerimport import read_layer
 
         if isinstance(src, (str, Path)):
             with open(src, "rb") as f:
-                return self.import_layer_tar(f, parent, expected_diff_id, expected_blob)
+                return self.import_layer_tar(f, parent, expected_diff_id, expected_blob, kept)
         parent_layer = self._layers.get(parent) if isinstance(parent, str) else parent
         self._check_driver()
         lowers: list[Path] = []
@@ -135,7 +138,7 @@ class Store:
         try:
             self.driver.prepare_layer(tmp / "diff", parent_layer.diff if parent_layer else None)
             read = read_layer(src, self.layout, tmp / "diff", self.driver.whiteouts, lowers,
-                              expected_diff_id, expected_blob)
+                              expected_diff_id, expected_blob, kept)
             layer_id = chain_id(parent_layer.id if parent_layer else None, read.diff_id)
             final = self._layers.path_of(layer_id)
             layer = Layer(id=layer_id, parent=parent_layer.id if parent_layer else None, diff_id=read.diff_id,

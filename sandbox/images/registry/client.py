@@ -239,9 +239,10 @@ class RegistryClient:
             return resp.status == 200
 
     def open_blob(self, repository: str, digest: str, size: int | None = None,
-                  on_read: Callable[[int], None] | None = None) -> tuple[Response, VerifyingReader]:
+                  on_read: Callable[[int], None] | None = None,
+                  hashing: bool = True) -> tuple[Response, VerifyingReader]:
         """Start downloading a blob. Read from the reader, then call its ``verify()``; close
-        the response when done (``with resp:``)."""
+        the response when done (``with resp:``). ``hashing=False``: the caller hashes."""
         resp = self._request("GET", f"/v2/{repository}/blobs/{digest}", pull_scope(repository),
                              f"blob {digest} of {repository}")
         length = resp.header("content-length")
@@ -249,7 +250,7 @@ class RegistryClient:
             resp.close()
             raise RegistryProtocolError(self.registry.name, f"blob {digest} is {length} bytes at the registry, "
                                                             f"its descriptor says {size}")
-        return resp, VerifyingReader(resp.body, digest, size, self.registry.name, on_read)
+        return resp, VerifyingReader(resp.body, digest, size, self.registry.name, on_read, hashing)
 
     def get_blob(self, repository: str, digest: str, size: int | None = None, what: str = "blob") -> bytes:
         """A small blob (an image config) read whole and verified."""

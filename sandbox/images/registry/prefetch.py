@@ -6,8 +6,11 @@ one layer is applied, the next few are already downloading, each in a thread of 
 into a bounded queue of chunks (a slow disk slows the downloads down instead of filling
 memory). The applier reads a ``BlobPrefetch`` as it would read the socket.
 
-The threads spend their time in ``recv`` and ``sha256`` (both release the GIL), so they
-overlap with the applier's decompression and writes.
+Each thread also writes its blob into the store's layout and verifies its digest there,
+so the applier only decompresses and writes the layer's files: ``recv``, ``sha256`` and
+``write`` release the GIL, and the two halves run on two cores. A blob is complete and
+verified before its reader sees the end of the stream; a digest mismatch is raised by
+``read`` instead of the end.
 """
 
 from __future__ import annotations
@@ -17,8 +20,10 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from sandbox.errors import DigestMismatch
 from sandbox.images.registry.client import RegistryClient
-from sandbox.images.registry.verify import CHUNK, VerifyingReader
+from sandbox.images.registry.verify import CHUNK
+from sandbox.storage.layout import OciLayout
 
 # Chunks of CHUNK bytes a download may run ahead of its reader: 16 MiB per layer.
 _AHEAD = 16
@@ -34,9 +39,10 @@ class BlobPrefetch:
     """One blob downloading in a thread; ``read`` returns its bytes in order, verified as
     they arrive (``actual`` is their digest once all are read). Call ``close`` when done."""
 
-    def __init__(self, client: RegistryClient, repository: str, digest: str, size: int,
+    def __init__(self, client: RegistryClient, layout: OciLayout, repository: str, digest: str, size: int,
                  on_read: Callable[[int], None] | None = None) -> None:
         self._client = client
+        self._layout = layout
         self._repository = repository
         self.digest = digest
         self.size = size
@@ -46,7 +52,7 @@ class BlobPrefetch:
         self._chunk = b""
         self._pos = 0
         self._eof = False
-        self._verifier: VerifyingReader | None = None
+        self._actual = ""
         self._thread = threading.Thread(target=self._run, name=f"pull {digest[7:19]}", daemon=True)
 
     def start(self) -> BlobPrefetch:
@@ -66,13 +72,20 @@ class BlobPrefetch:
 
     def _run(self) -> None:
         try:
-            resp, reader = self._client.open_blob(self._repository, self.digest, self.size, self._on_read)
-            self._verifier = reader
-            with resp:
-                while True:
-                    chunk = reader.read(CHUNK)
-                    if not self._put(chunk) or not chunk:
-                        return
+            resp, reader = self._client.open_blob(self._repository, self.digest, self.size, self._on_read,
+                                                  hashing=False)  # the blob writer hashes
+            with resp, self._layout.writer() as blob:
+                while chunk := reader.read(CHUNK):
+                    blob.write(chunk)
+                    if not self._put(chunk):
+                        return  # stopped: leaving the writer's block removes the partial blob
+                try:
+                    blob.commit(self.digest)
+                except DigestMismatch as e:
+                    self._actual = e.actual
+                    raise
+            self._actual = self.digest
+            self._put(b"")
         except BaseException as e:  # noqa: BLE001 - not swallowed: the reader raises it in its thread
             self._put(_Failed(e))
 
@@ -105,10 +118,8 @@ class BlobPrefetch:
 
     @property
     def actual(self) -> str:
-        """The digest of what was downloaded (all of it only after a ``drain``)."""
-        if self._verifier is None:
-            return ""
-        return self._verifier.actual
+        """The digest of what was downloaded, once all of it was (after a ``drain``)."""
+        return self._actual
 
     def close(self) -> None:
         """Stop the download if it still runs (a failed pull) and wait for the thread."""

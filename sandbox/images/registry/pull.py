@@ -40,6 +40,7 @@ from sandbox.images.registry.transport import Transport
 from sandbox.storage import Image, ImageConfig, Layer, Store
 from sandbox.storage import mediatypes as mt
 from sandbox.storage.digest import chain_id
+from sandbox.storage.layerimport import KeptBlob
 from sandbox.storage.oci import Descriptor, Manifest
 
 # Report download progress about every 1 % of a layer, but not more often than every 256 KiB.
@@ -224,22 +225,27 @@ class _Pull:
                 last[0] = count
                 self.emit(ProgressEvent("Downloading", id=p.id, current=count, total=total))
 
-        return BlobPrefetch(self.client, self.remote.repository, p.desc.digest, total, on_read)
+        if not p.have_blob:
+            # Listed before it exists: if the pull fails, _undo removes it whatever stage
+            # the download thread reached.
+            self.new_blobs.append(p.desc.digest)
+        return BlobPrefetch(self.client, self.store.layout, self.remote.repository, p.desc.digest, total,
+                            on_read)
 
     def _fetch_layer(self, p: _Planned, parent: str | None, reader: BlobPrefetch) -> Layer:
         try:
             if p.have_layer:
-                # The layer is here (from another image or a load) but not this blob of it.
-                self.store.layout.put_stream(reader, expected=p.desc.digest)  # type: ignore[arg-type]
-                self.new_blobs.append(p.desc.digest)
+                # The layer is here (from another image or a load) but not this blob of it:
+                # the download stores it.
+                reader.drain()
                 layer = self.store.layer(p.chain)
             else:
+                # The download thread stores the blob and checks its digest; the diff_id,
+                # which the config names, is checked here.
                 layer = self.store.import_layer_tar(reader, parent=parent,  # type: ignore[arg-type]
                                                     expected_diff_id=p.diff_id,
-                                                    expected_blob=p.desc.digest)
+                                                    kept=KeptBlob(p.desc.digest, p.desc.size))
                 self.new_layers.append(layer.id)
-                if not p.have_blob:
-                    self.new_blobs.append(p.desc.digest)
         except StorageError as e:
             # Tampered bytes may break gzip or tar before the digest can be compared:
             # read the rest (bounded by the descriptor's size) and name the real cause.
