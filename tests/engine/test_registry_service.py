@@ -180,6 +180,25 @@ def test_up_registry_env_push_pull_down(control: Settings, capsys: pytest.Captur
     store.untag(f"{address}/lesson/busybox:1")
     assert pull(store, f"{address}/lesson/busybox:1").manifest_digest == pushed.digest
 
+    # As a lesson does it: the real docker CLI, pointed at the engine by `sandbox env`,
+    # pushes through the engine to the registry and pulls back, with no registry settings.
+    docker = shutil.which("docker")
+    if docker is not None:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("DOCKER_")}
+        env.update(DOCKER_HOST=f"unix://{daemon_paths.socket}", DOCKER_CONFIG=str(control.run_dir / "dc"))
+        ref = f"{address}/lesson/cli:1"
+
+        def run(*args: str) -> str:
+            proc = subprocess.run([docker, *args], env=env, capture_output=True, text=True, timeout=120,
+                                  check=False)
+            assert proc.returncode == 0, f"docker {' '.join(args)}: {proc.stderr}"
+            return proc.stdout
+
+        run("tag", "busybox", ref)
+        assert f"digest: {pushed.digest}" in run("push", ref)
+        run("rmi", ref)
+        assert f"Digest: {pushed.digest}" in run("pull", ref)
+
     assert main(["down"]) == 0
     out = capsys.readouterr().out
     assert "registry" in out and "has stopped" in out
