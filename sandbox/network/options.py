@@ -45,13 +45,16 @@ class NetworkOptions:
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> NetworkOptions:
-        """SANDBOX_MASQUERADE=1 turns on outbound access; SANDBOX_BRIDGE, SANDBOX_BRIDGE_SUBNET
-        and SANDBOX_NETWORK_POOL move the defaults."""
+        """SANDBOX_MASQUERADE=1 turns on outbound access; SANDBOX_BRIDGE, SANDBOX_BRIDGE_SUBNET,
+        SANDBOX_NETWORK_POOL, SANDBOX_BRIDGE_PREFIX and SANDBOX_VETH_PREFIX move the defaults
+        (two engines on one host, or a test that must tell its own devices apart)."""
         env = dict(os.environ if env is None else env)
         return cls(
             default_bridge=env.get("SANDBOX_BRIDGE", cls.default_bridge),
             default_subnet=env.get("SANDBOX_BRIDGE_SUBNET", cls.default_subnet),
             pool=env.get("SANDBOX_NETWORK_POOL", cls.pool),
+            bridge_prefix=env.get("SANDBOX_BRIDGE_PREFIX", cls.bridge_prefix),
+            veth_prefix=env.get("SANDBOX_VETH_PREFIX", cls.veth_prefix),
             masquerade=env.get("SANDBOX_MASQUERADE", "") in ("1", "true", "yes"),
         )
 

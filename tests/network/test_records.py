@@ -64,6 +64,10 @@ def test_options_refuse_names_the_kernel_would_refuse() -> None:
     opts = NetworkOptions.from_env({"SANDBOX_MASQUERADE": "1", "SANDBOX_BRIDGE": "sbx0"})
     assert opts.masquerade and opts.default_bridge == "sbx0"
     assert not NetworkOptions.from_env({}).masquerade
+    prefixed = NetworkOptions.from_env({"SANDBOX_BRIDGE_PREFIX": "tb", "SANDBOX_VETH_PREFIX": "tv"})
+    assert (prefixed.bridge_prefix, prefixed.veth_prefix) == ("tb", "tv")
+    with pytest.raises(InvalidNetworkConfig):
+        NetworkOptions.from_env({"SANDBOX_VETH_PREFIX": "much-too-long"})
 
 
 def test_public_surface_and_lazy_pyroute2() -> None:
