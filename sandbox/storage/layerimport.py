@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import zlib
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -81,13 +81,44 @@ class _Gunzip:
         return data
 
 
+class GzipDecoder:
+    """Push-style gzip decoding for a caller that receives the bytes itself: ``feed`` them,
+    take the decompressed pieces; ``end`` raises EOFError if the stream stopped inside a
+    member. Damage raises GzipDamaged."""
+
+    def __init__(self) -> None:
+        self._d = zlib.decompressobj(wbits=31)
+
+    def feed(self, data: bytes) -> Iterator[bytes]:
+        while data:
+            if self._d.eof:
+                self._d = zlib.decompressobj(wbits=31)  # the next member
+            try:
+                out = self._d.decompress(data, _MAX_OUT)
+            except zlib.error as e:
+                raise GzipDamaged(str(e)) from None
+            if out:
+                yield out
+            data = self._d.unused_data if self._d.eof else self._d.unconsumed_tail
+
+    def end(self) -> None:
+        if not self._d.eof:
+            raise EOFError("the gzip stream ends before its end-of-stream marker")
+
+
+def is_gzip(head: bytes) -> bool:
+    return head.startswith(_GZIP_MAGIC)
+
+
 @dataclass(frozen=True)
 class KeptBlob:
-    """A layer's compressed blob that the caller stores and verifies itself (a registry
-    pull writes it from the download thread): the reader then only applies the layer."""
+    """A layer's blob that the caller stores, verifies and decompresses itself (a registry
+    pull does it in the download thread): the reader is then handed the uncompressed tar
+    and only applies it."""
 
     digest: str
     size: int
+    media_type: str
 
 
 @dataclass
@@ -108,7 +139,10 @@ def read_layer(src: BinaryIO, layout: OciLayout, diff: Path, whiteouts: Whiteout
         raw = PeekReader(TeeReader(src, blob) if blob is not None else src)  # type: ignore[arg-type]
         head = raw.peek(4)
         stream: BinaryIO
-        if head.startswith(_GZIP_MAGIC):
+        if kept is not None:
+            media_type = kept.media_type
+            stream = raw  # type: ignore[assignment]
+        elif head.startswith(_GZIP_MAGIC):
             media_type = mt.LAYER_GZIP
             stream = _Gunzip(raw)  # type: ignore[assignment]
         elif head.startswith(_ZSTD_MAGIC):

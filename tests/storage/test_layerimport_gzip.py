@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from sandbox.errors import StorageError
-from sandbox.storage.layerimport import GzipDamaged, _Gunzip, read_layer
+from sandbox.storage.layerimport import GzipDamaged, GzipDecoder, KeptBlob, _Gunzip, read_layer
 from sandbox.storage.layout import OciLayout
 
 
@@ -79,3 +79,37 @@ def test_a_gzip_layer_is_applied_and_hashed(tmp_path: Path) -> None:
     read = read_layer(io.BytesIO(gzip.compress(tar)), layout, diff, "delete")
     assert read.diff_id == "sha256:" + hashlib.sha256(tar).hexdigest()
     assert (diff / "a").read_bytes() == b"x" * 100_000 and read.entries == 2
+
+
+@pytest.mark.parametrize("piece", [1, 1000, 1 << 20])
+def test_the_push_decoder_decodes_any_feeding(piece: int) -> None:
+    data = os.urandom(200_000) + b"xyz" * 300_000
+    blob = gzip.compress(data[:150_000]) + gzip.compress(data[150_000:])
+    decoder = GzipDecoder()
+    out = b"".join(part for i in range(0, len(blob), piece) for part in decoder.feed(blob[i:i + piece]))
+    decoder.end()
+    assert out == data
+
+
+def test_the_push_decoder_knows_a_cut_stream_and_damage() -> None:
+    blob = gzip.compress(os.urandom(100_000))
+    decoder = GzipDecoder()
+    list(decoder.feed(blob[:-10]))
+    with pytest.raises(EOFError):
+        decoder.end()
+    damaged = bytearray(blob)
+    damaged[-8] ^= 0xFF
+    with pytest.raises(GzipDamaged):
+        list(GzipDecoder().feed(bytes(damaged)))
+
+
+def test_a_kept_blob_is_not_stored_again(tmp_path: Path) -> None:
+    layout = OciLayout(tmp_path / "layout")
+    layout.ensure()
+    tar = _tar({"a": b"data"})
+    diff = tmp_path / "diff"
+    diff.mkdir()
+    kept = KeptBlob("sha256:" + "0" * 64, 123, "application/vnd.oci.image.layer.v1.tar+gzip")
+    read = read_layer(io.BytesIO(tar), layout, diff, "delete", kept=kept)
+    assert (read.blob_digest, read.blob_size, read.media_type) == (kept.digest, 123, kept.media_type)
+    assert layout.blobs() == [] and (diff / "a").read_bytes() == b"data"

@@ -6,9 +6,10 @@ one layer is applied, the next few are already downloading, each in a thread of 
 into a bounded queue of chunks (a slow disk slows the downloads down instead of filling
 memory). The applier reads a ``BlobPrefetch`` as it would read the socket.
 
-Each thread also writes its blob into the store's layout and verifies its digest there,
-so the applier only decompresses and writes the layer's files: ``recv``, ``sha256`` and
-``write`` release the GIL, and the two halves run on two cores. A blob is complete and
+Each thread also writes its blob into the store's layout, verifies its digest there and
+decompresses it, so the applier only hashes the tar and writes the layer's files:
+``recv``, ``sha256``, ``write`` and ``zlib`` release the GIL, and the two halves run on
+two cores. A blob is complete and
 verified before its reader sees the end of the stream; a digest mismatch is raised by
 ``read`` instead of the end.
 """
@@ -23,6 +24,7 @@ from dataclasses import dataclass
 from sandbox.errors import DigestMismatch
 from sandbox.images.registry.client import RegistryClient
 from sandbox.images.registry.verify import CHUNK
+from sandbox.storage.layerimport import GzipDamaged, GzipDecoder, is_gzip
 from sandbox.storage.layout import OciLayout
 
 # Chunks of CHUNK bytes a download may run ahead of its reader: 16 MiB per layer.
@@ -36,13 +38,15 @@ class _Failed:
 
 
 class BlobPrefetch:
-    """One blob downloading in a thread; ``read`` returns its bytes in order, verified as
-    they arrive (``actual`` is their digest once all are read). Call ``close`` when done."""
+    """One blob downloading in a thread into the layout; ``read`` returns its content in
+    order, decompressed if it is gzip and ``decode`` is set (``actual`` is the blob's
+    digest once all is read). Call ``close`` when done."""
 
     def __init__(self, client: RegistryClient, layout: OciLayout, repository: str, digest: str, size: int,
-                 on_read: Callable[[int], None] | None = None) -> None:
+                 on_read: Callable[[int], None] | None = None, decode: bool = True) -> None:
         self._client = client
         self._layout = layout
+        self._decode = decode
         self._repository = repository
         self.digest = digest
         self.size = size
@@ -75,16 +79,35 @@ class BlobPrefetch:
             resp, reader = self._client.open_blob(self._repository, self.digest, self.size, self._on_read,
                                                   hashing=False)  # the blob writer hashes
             with resp, self._layout.writer() as blob:
+                decoder: GzipDecoder | None = None
+                broken: BaseException | None = None
+                first = True
                 while chunk := reader.read(CHUNK):
                     blob.write(chunk)
-                    if not self._put(chunk):
-                        return  # stopped: leaving the writer's block removes the partial blob
+                    if first and self._decode and is_gzip(chunk):
+                        decoder = GzipDecoder()
+                    first = False
+                    if broken is not None:
+                        continue  # only the blob's digest is still wanted: it names the cause
+                    try:
+                        for piece in decoder.feed(chunk) if decoder is not None else (chunk,):
+                            if not self._put(piece):
+                                return  # stopped: leaving the writer's block removes the partial blob
+                    except GzipDamaged as e:
+                        broken = e
+                if decoder is not None and broken is None:
+                    try:
+                        decoder.end()
+                    except EOFError as e:
+                        broken = e
                 try:
                     blob.commit(self.digest)
                 except DigestMismatch as e:
                     self._actual = e.actual
                     raise
             self._actual = self.digest
+            if broken is not None:
+                raise broken
             self._put(b"")
         except BaseException as e:  # noqa: BLE001 - not swallowed: the reader raises it in its thread
             self._put(_Failed(e))

@@ -230,7 +230,7 @@ class _Pull:
             # the download thread reached.
             self.new_blobs.append(p.desc.digest)
         return BlobPrefetch(self.client, self.store.layout, self.remote.repository, p.desc.digest, total,
-                            on_read)
+                            on_read, decode=not p.have_layer)
 
     def _fetch_layer(self, p: _Planned, parent: str | None, reader: BlobPrefetch) -> Layer:
         try:
@@ -244,7 +244,8 @@ class _Pull:
                 # which the config names, is checked here.
                 layer = self.store.import_layer_tar(reader, parent=parent,  # type: ignore[arg-type]
                                                     expected_diff_id=p.diff_id,
-                                                    kept=KeptBlob(p.desc.digest, p.desc.size))
+                                                    kept=KeptBlob(p.desc.digest, p.desc.size,
+                                                                  _layer_media_type(p.desc)))
                 self.new_layers.append(layer.id)
         except StorageError as e:
             # Tampered bytes may break gzip or tar before the digest can be compared:
@@ -272,6 +273,11 @@ class _Pull:
         for digest in self.new_blobs:
             if digest not in used:
                 self.store.layout.remove_blob(digest)
+
+
+def _layer_media_type(desc: Descriptor) -> str:
+    """How the store records the blob: OCI's names, whether the manifest used Docker's."""
+    return mt.LAYER_GZIP if desc.media_type.endswith("gzip") else mt.LAYER_TAR
 
 
 def pull(store: Store, ref: str, *, progress: ProgressCallback | None = None, auth: Auth = None,
