@@ -18,18 +18,12 @@ import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
-from tests.engine.conftest import (
-    Daemon,
-    Footprint,
-    _have_busybox,
-    purge,
-    remove_all_containers,
-    short_dir,
-    start_daemon,
-)
+if TYPE_CHECKING:
+    from tests.engine.conftest import Daemon
 
 
 @dataclass
@@ -60,6 +54,10 @@ def engine_env(unique: str) -> dict[str, str]:
 @pytest.fixture(scope="session")
 def busybox_overlay_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A store root holding busybox:latest (overlay driver), bootstrapped once per session."""
+    # The engine's modules load only when an end-to-end test runs: the other front-end
+    # tests do not depend on them.
+    from tests.engine.conftest import _have_busybox
+
     if not _have_busybox():
         pytest.skip("busybox-static is not installed (apt-get install busybox-static)")
     from sandbox.images.bootstrap import bootstrap_busybox
@@ -74,6 +72,8 @@ def busybox_overlay_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def real_engine(tmp_path: Path, busybox_overlay_store: Path, unique: str) -> Iterator[RealEngine]:
     if os.geteuid() != 0:
         pytest.skip("needs root")
+    from tests.engine.conftest import Footprint, purge, remove_all_containers, short_dir, start_daemon
+
     root = tmp_path / "root"
     shutil.copytree(busybox_overlay_store, root, symlinks=True)
     run = short_dir("sf-")

@@ -51,7 +51,7 @@ def layers_image(theme: str = "textual-dark") -> PictureApp:
 
 
 def layers_container() -> PictureApp:
-    stack = build_stack("busybox:latest", load("images/busybox_latest.json"), load("layers/busybox_latest.json"),
+    stack = build_stack("hello:1", load("images/hello_1.json"), load("layers/hello_1.json"),
                         "edit", load("containers/edit.json")["changes"], "/etc/passwd")
     return PictureApp(LayersPicture(), stack)
 
@@ -61,13 +61,22 @@ def namespaces(theme: str = "textual-dark") -> PictureApp:
 
 
 def cgroups(oom: bool = False, theme: str = "textual-dark") -> PictureApp:
-    samples = load("cgroup/hog.json")["samples"]
-    before = cg.parse_sample(samples[0], at=100.0)
-    data = samples[1]
+    """hog's meters between two recorded samples; with ``oom``, oomer's: a container whose
+    `tail /dev/zero` the kernel killed at its 16 MiB limit while its shell lived on."""
     if oom:
-        data = dict(data, stats=dict(data["stats"], oom_kills=1, memory_usage=33_400_000))
-    view = cg.derive("hog", cg.parse_sample(data, at=101.0), before)
+        before, after = load("cgroup/oomer.json")["samples"]
+        view = cg.derive("oomer", cg.parse_sample(after, at=101.0), cg.parse_sample(before, at=100.0))
+        return PictureApp(CgroupsPicture(), view, theme)
+    samples = load("cgroup/hog.json")["samples"]
+    view = cg.derive("hog", cg.parse_sample(samples[1], at=101.0), cg.parse_sample(samples[0], at=100.0))
     return PictureApp(CgroupsPicture(), view, theme)
+
+
+def cgroups_ended() -> PictureApp:
+    """oomed: its main process was OOM-killed within a second, before the meter's first
+    sample, so the container (and its cgroup) is gone: the limits come from its inspect."""
+    view = cg.ended_view("oomed", load("containers/oomed.json")["inspect"], None, at=101.0)
+    return PictureApp(CgroupsPicture(), view)
 
 
 def network() -> PictureApp:

@@ -258,11 +258,12 @@ async def test_picture_key_cycles_and_path_prompt_sets_the_layers_path(app_for) 
         await pilot.press("f9")
         assert await until(pilot, lambda: app.screen is not pane.screen)
         prompt_input = app.screen.query_one("Input")
-        prompt_input.value = "/bin/vi"
+        # The captured container `edit` deleted /bin/ls (a whiteout in its upper layer).
+        prompt_input.value = "/bin/ls"
         await pilot.press("enter")
         assert await until(pilot, lambda: app.screen is pane.screen)
-        assert (pane.target.kind, pane.target.path) == ("layers", "/bin/vi")
+        assert (pane.target.kind, pane.target.path) == ("layers", "/bin/ls")
         layers = pane.picture("layers")
         assert await until(pilot, lambda: layers.view is not None and layers.view.origin is not None
-                           and layers.view.origin.path == "/bin/vi")
+                           and layers.view.origin.path == "/bin/ls")
         assert layers.view.origin.state == "whiteout"

@@ -50,7 +50,8 @@ def test_picture_data_resolves_names_ids_and_default_tags(fake: FakeBackend) -> 
     assert fake.namespaces(web_id[:12])["host"]["pid"] == 4026531836
     assert fake.container("/web")["Name"] == "/web"
     assert fake.image("busybox")["inspect"]["RepoTags"] == ["busybox:latest"]
-    assert fake.layer_files("busybox:latest") is not None and fake.layer_files("hello:1") is None
+    assert [layer["index"] for layer in fake.layer_files("hello:1") or []] == [0, 1, 2]
+    assert fake.layer_files("debian:bookworm") is None  # not recorded: the picture says "unknown"
     assert fake.topology("app")["network"]["name"] == "app"
     with pytest.raises(NoRecording):
         fake.namespaces("nosuch")
@@ -82,3 +83,24 @@ def test_bad_fixture_directories_fail_with_the_path(tmp_path: Path) -> None:
         FakeBackend(tmp_path)
     with pytest.raises(FixtureError):
         from_env("")
+
+
+def test_the_cgroup_picture_of_a_stopped_container_reads_its_inspect(fake: FakeBackend) -> None:
+    from sandbox.errors import EngineError
+    from sandbox.tui.pictures.load import load_cgroup
+    from sandbox.tui.pictures.target import Target
+
+    class Stopped(FakeBackend):
+        def cgroup(self, reference: str) -> dict:
+            raise EngineError(409, f"container {reference} is not running")
+
+    stopped = Stopped(fake.fixtures.root)
+    view = load_cgroup(stopped, Target("cgroups", container="oomed"), None)
+    assert view.ended is not None and view.ended.oom_killed and view.ended.exit_code == 137
+
+    class Gone(Stopped):
+        def cgroup(self, reference: str) -> dict:
+            raise EngineError(404, f"No such container: {reference}")
+
+    with pytest.raises(EngineError):
+        load_cgroup(Gone(fake.fixtures.root), Target("cgroups", container="oomed"), None)

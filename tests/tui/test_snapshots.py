@@ -1,4 +1,5 @@
-"""How the pictures and screens look, from the recorded fixtures (SVG snapshots).
+"""How the pictures and screens look, from fixtures captured from a real engine
+(tests/tui/fixtures/capture.py; SVG snapshots).
 
 Update after an intended change with ``pytest tests/tui --snapshot-update`` and look at
 the report before committing the new SVGs.
@@ -27,9 +28,10 @@ HALF = (40, 22)
     (apps.namespaces, HALF),
     (apps.cgroups, HALF),
     (lambda: apps.cgroups(oom=True), HALF),
+    (apps.cgroups_ended, HALF),
     (apps.network, HALF),
     (apps.trace, (80, 30)),
-], ids=["layers", "layers-wide", "layers-container-path", "namespaces", "cgroups", "cgroups-oom", "network",
+], ids=["layers", "layers-wide", "layers-container-path", "namespaces", "cgroups", "cgroups-oom", "cgroups-oom-ended", "network",
         "trace"])
 def test_picture(snap_compare, build, size) -> None:  # type: ignore[no-untyped-def]
     assert snap_compare(build(), terminal_size=size)

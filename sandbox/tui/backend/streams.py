@@ -8,6 +8,7 @@ the trace collector end promptly when the app quits.
 
 from __future__ import annotations
 
+import http.client
 import os
 import socket
 import threading
@@ -49,32 +50,60 @@ def wake(stream: Any) -> None:
 
 class LiveStream:
     """Wraps a client ``JSONStream``: iteration ends quietly once closed; a connection that
-    breaks while open is ``EngineUnavailable``."""
+    breaks while open is ``EngineUnavailable``.
+
+    ``close`` from another thread only wakes a reader blocked in the stream; the reader
+    then closes it on its way out. http.client's responses are not thread-safe: closing one
+    while another thread reads it can fail in either thread.
+    """
 
     def __init__(self, stream: _Stream, address: str) -> None:
         self._stream = stream
         self._address = address
+        self._lock = threading.Lock()
+        self._reading = False
+        self._released = False
         self.closed = False
 
     def __iter__(self) -> Iterator[dict[str, Any]]:
+        with self._lock:
+            self._reading = True
         try:
             yield from self._stream
         except SandboxError:
             if self.closed:
                 return
             raise
-        except (OSError, ValueError) as err:
+        except (OSError, ValueError, http.client.HTTPException) as err:
+            # shutdown(2) from ``close`` ends the read mid-chunk: http.client calls that an
+            # IncompleteRead. Only a stream nobody closed is broken.
             if self.closed:
                 return
-            raise EngineUnavailable(self._address, f"the stream broke: {err}") from err
+            raise EngineUnavailable(self._address, f"the stream broke: {err!r}") from err
+        finally:
+            with self._lock:
+                self._reading = False
+                release = self.closed
+            if release:
+                self._release()
         if not self.closed:
             raise EngineUnavailable(self._address, "the engine closed the event stream")
 
     def close(self) -> None:
-        if self.closed:
-            return
-        self.closed = True
+        with self._lock:
+            if self.closed:
+                return
+            self.closed = True
+            reading = self._reading
         wake(self._stream)
+        if not reading:
+            self._release()
+
+    def _release(self) -> None:
+        with self._lock:
+            if self._released:
+                return
+            self._released = True
         try:
             self._stream.close()
         except OSError:

@@ -35,7 +35,15 @@ class CgroupsPicture(Picture):
         s = view.sample
         mode = f" ({s.mode})" if s.mode else ""
         out = [Content.assemble(("cgroup of ", "$text-muted"), (view.container, "bold"), (mode, "$text-muted"))]
-        mem_text = f"{binary_size(s.memory_usage)} / {binary_size(s.memory_limit)}"
+        if view.ended is not None:
+            code = f"exited {view.ended.exit_code}" if view.ended.exit_code is not None else "exited"
+            if view.ended.oom_killed:
+                out.append(Content.styled(f"✗ OOM-killed, {code}: the kernel killed its main process at the "
+                                          "memory limit", "$error bold"))
+            else:
+                out.append(Content.styled(f"■ {code}; its cgroup went with it. The last reading:", "$warning"))
+        used = binary_size(s.memory_usage) if s.memory_usage is not None else "-"
+        mem_text = f"{used} / {binary_size(s.memory_limit)}"
         out.append(_meter("memory", view.memory_fraction, mem_text, width))
         if s.oom_kills:
             fresh = f"  (+{view.oom_new} just now)" if view.oom_new else ""

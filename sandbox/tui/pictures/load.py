@@ -11,6 +11,8 @@ import time
 from collections.abc import Mapping
 from typing import Any
 
+from sandbox.errors import EngineError
+
 from ..backend.protocol import Backend
 from ..backend.types import TraceRecord
 from .models import cgroups as cg
@@ -54,8 +56,18 @@ def load_namespaces(backend: Backend, target: Target) -> namespaces.NamespaceVie
 def load_cgroup(backend: Backend, target: Target, previous: cg.CgroupSample | None) -> cg.CgroupView:
     if not target.container:
         raise NeedsSubject("what.cgroups")
-    sample = cg.parse_sample(backend.cgroup(target.container), time.monotonic())
-    return cg.derive(target.container, sample, previous)
+    try:
+        data = backend.cgroup(target.container)
+    except EngineError as err:
+        if err.status != 409:
+            raise
+        # 409: it exists but runs no more (an OOM kill of its main process ends it): say
+        # how it ended beside the last sample instead of an error.
+        inspect = backend.container(target.container)
+        if (inspect.get("State") or {}).get("Running"):
+            raise  # started again meanwhile: the next refresh reads it
+        return cg.ended_view(target.container, inspect, previous, time.monotonic())
+    return cg.derive(target.container, cg.parse_sample(data, time.monotonic()), previous)
 
 
 def load_network(backend: Backend, target: Target) -> network.NetworkView:

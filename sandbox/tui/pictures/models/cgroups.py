@@ -5,7 +5,7 @@ an OOM kill is a counter too, and a rise since the last sample is what the meter
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 DEFAULT_CFS_PERIOD_US = 100_000
@@ -28,6 +28,20 @@ class CgroupSample:
 
 
 @dataclass(frozen=True)
+class Ended:
+    """The container is no longer running: its cgroup is gone with it, so the picture keeps
+    the last sample and says how it ended (``docker inspect``'s ``State``)."""
+
+    exit_code: int | None
+    oom_killed: bool
+
+    @classmethod
+    def from_inspect(cls, inspect: Mapping[str, Any]) -> Ended:
+        state = inspect.get("State") or {}
+        return cls(_int(state.get("ExitCode")), bool(state.get("OOMKilled")))
+
+
+@dataclass(frozen=True)
 class CgroupView:
     container: str
     sample: CgroupSample
@@ -35,6 +49,7 @@ class CgroupView:
     """CPUs in use between the previous sample and this one."""
     oom_new: int = 0
     """OOM kills since the previous sample."""
+    ended: Ended | None = None
 
     @property
     def memory_fraction(self) -> float | None:
@@ -98,6 +113,22 @@ def parse_sample(data: Mapping[str, Any], at: float) -> CgroupSample:
                         oom_kills=_int(stats.get("oom_kills")) or 0, cpu_usage_ns=_int(stats.get("cpu_usage_ns")),
                         cpu_limit=cpu_limit(stats, files), pids_current=_int(stats.get("pids_current")),
                         pids_limit=_int(stats.get("pids_limit")), mode=str(data.get("mode") or ""), files=files)
+
+
+def ended_view(container: str, inspect: Mapping[str, Any], previous: CgroupSample | None,
+               at: float) -> CgroupView:
+    """The view of a container that stopped: the last live sample (or, without one, the
+    limits it was created with) and how it ended. An OOM kill of the main process counts as
+    one more kill: the cgroup that counted it is gone."""
+    ended = Ended.from_inspect(inspect)
+    host = inspect.get("HostConfig") or {}
+    sample = previous or CgroupSample(at=at, memory_usage=None, memory_limit=_int(host.get("Memory")) or None,
+                                      oom_kills=0, cpu_usage_ns=None,
+                                      cpu_limit=(_int(host.get("NanoCpus")) or 0) / 1e9 or None,
+                                      pids_current=None, pids_limit=_int(host.get("PidsLimit")) or None)
+    if ended.oom_killed:
+        sample = replace(sample, oom_kills=sample.oom_kills + 1)
+    return CgroupView(container, sample, None, 1 if ended.oom_killed else 0, ended)
 
 
 def derive(container: str, sample: CgroupSample, previous: CgroupSample | None) -> CgroupView:
