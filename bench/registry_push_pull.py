@@ -17,6 +17,11 @@ bytes, a fifth text: gzip shrinks it a little, as with real binaries), built off
   not unpack). skopeo runs as a process; ours in-process (a `sandbox` process would add the
   interpreter's start, ≈ 0.1 s, to each).
 
+With ``--engine`` (and the docker CLI installed), two more rows: the same push and pull
+typed as a learner does, ``docker push``/``docker pull`` through our engine daemon (one
+engine holding the image pushes; an empty one pulls, and removes the image after each
+round). Those include the CLI's start and the engine's JSON progress stream.
+
 Prints each median, the ratio ours/skopeo and whether the target (≤ 1.2×) is met.
 """
 
@@ -25,6 +30,7 @@ from __future__ import annotations
 import argparse
 import gzip
 import io
+import os
 import random
 import shutil
 import socket
@@ -35,6 +41,7 @@ import tarfile
 import tempfile
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
@@ -93,6 +100,43 @@ def _skopeo(*args: str) -> None:
                    stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 
 
+@dataclass
+class _Engine:
+    proc: subprocess.Popen[bytes]
+    env: dict[str, str]
+
+    @classmethod
+    def start(cls, root: Path, run: Path) -> _Engine:
+        from sandbox.engine.daemon import ping
+
+        sock = run / "engine.sock"
+        env = {**os.environ, "SANDBOX_ROOT": str(root), "SANDBOX_RUN": str(run)}
+        with open(root.parent / f"{root.name}.log", "wb") as log:
+            proc = subprocess.Popen([sys.executable, "-m", "sandbox.engine.daemon", "engine", "--socket", str(sock),
+                                     "--group", "root"], env=env, stdout=log, stderr=log)
+        deadline = time.monotonic() + 30
+        while not ping(sock, timeout=0.5):
+            if proc.poll() is not None or time.monotonic() > deadline:
+                proc.kill()
+                raise RuntimeError(f"the engine did not start: see {root.parent / (root.name + '.log')}")
+            time.sleep(0.05)
+        client = {k: v for k, v in os.environ.items() if not k.startswith("DOCKER_")}
+        client.update(DOCKER_HOST=f"unix://{sock}", DOCKER_CONFIG=str(run / "docker-config"))
+        return cls(proc, client)
+
+    def docker(self, *args: str) -> None:
+        subprocess.run(["docker", *args], env=self.env, check=True, stdout=subprocess.DEVNULL,
+                       stderr=subprocess.PIPE)
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+
+
 def _pull_into(store_root: Path, ref: str) -> object:
     from sandbox.images.registry import pull
     from sandbox.storage import Store
@@ -104,7 +148,11 @@ def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("-n", type=int, default=7, help="rounds (default 7)")
     ap.add_argument("--mb", type=int, default=50, help="approximate image size in MiB (default 50)")
+    ap.add_argument("--engine", action="store_true", help="also docker push/pull through our engine")
     args = ap.parse_args()
+    if args.engine and shutil.which("docker") is None:
+        print("--engine needs the docker CLI", file=sys.stderr)
+        return 2
     for tool in ("docker-registry", "skopeo"):
         if shutil.which(tool) is None:
             print(f"{tool} is not installed (apt-get install {tool})", file=sys.stderr)
@@ -115,6 +163,7 @@ def main() -> int:
 
     work = Path(tempfile.mkdtemp(prefix="bench-registry-", dir="/var/tmp"))
     started: list[rs.RegistryPaths] = []
+    engines: list[_Engine] = []
 
     def registry(name: str) -> str:
         paths = rs.RegistryPaths.beside(work / name, work / "run" / f"{name}.sock")
@@ -127,7 +176,11 @@ def main() -> int:
         store = Store(store_root)
         image = store.image("bench/payload:1")
         blob_mb = sum(store.layout.blob_size(d) for d in image.blobs) / (1 << 20)
-        times: dict[str, list[float]] = {k: [] for k in ("ours push", "skopeo push", "ours pull", "skopeo pull")}
+        times: dict[str, list[float]] = {k: [] for k in ("ours push", "skopeo push", "ours pull", "skopeo pull",
+                                                         "engine push", "engine pull")}
+        if args.engine:
+            # The pushing engine serves the store the image was made in; the pulling one starts empty.
+            engines += [_Engine.start(store_root, work / "run-a"), _Engine.start(work / "empty", work / "run-b")]
         for i in range(args.n):
             ours_ref, sk_ref = f"{registry(f'ours{i}')}/bench/payload:1", f"{registry(f'skopeo{i}')}/bench/payload:1"
             store.tag(image, ours_ref)
@@ -143,29 +196,41 @@ def main() -> int:
                 ("skopeo pull", partial(_skopeo, "--src-tls-verify=false", f"docker://{ours_ref}",
                                         f"oci:{sk_dir}:payload")),
             ]
+            if engines:
+                engine_ref = f"{registry(f'engine{i}')}/bench/payload:1"
+                engines[0].docker("tag", "bench/payload:1", engine_ref)
+                pushes.append(("engine push", partial(engines[0].docker, "push", engine_ref)))
+                pulls.append(("engine pull", partial(engines[1].docker, "pull", ours_ref)))
             # Alternate who goes first: the second of a pair finds warmer caches.
             for group in (pushes, pulls):
                 for name, fn in (group if i % 2 == 0 else list(reversed(group))):
                     times[name].append(_time(fn))
+            if engines:
+                engines[1].docker("rmi", ours_ref)
             pulled = Store(pull_store).image(ours_ref)
             if pulled.manifest_digest != digest:
                 print(f"pulled digest {pulled.manifest_digest} != pushed {digest}", file=sys.stderr)
                 return 1
             shutil.rmtree(pull_store)
             shutil.rmtree(sk_dir)
-            for paths in started[-2:]:
+            for paths in started[-(3 if engines else 2):]:
                 rs.stop(paths)
         print(f"image: 3 layers, {blob_mb:.1f} MiB compressed, n={args.n}, docker-registry on loopback")
-        print(f"{'':12} {'ours':>10} {'skopeo':>10} {'ratio':>7}")
+        print(f"{'':22} {'ours':>10} {'skopeo':>10} {'ratio':>7}")
         ok = True
-        for op in ("push", "pull"):
-            ours, theirs = statistics.median(times[f"ours {op}"]), statistics.median(times[f"skopeo {op}"])
+        for who, op in (("ours", "push"), ("ours", "pull"), ("engine", "push"), ("engine", "pull")):
+            if not times[f"{who} {op}"]:
+                continue
+            ours, theirs = statistics.median(times[f"{who} {op}"]), statistics.median(times[f"skopeo {op}"])
             ratio = ours / theirs
             ok = ok and ratio <= TARGET
-            print(f"{op:12} {ours:8.0f}ms {theirs:8.0f}ms {ratio:6.2f}x")
+            label = op if who == "ours" else f"docker {op} via engine"
+            print(f"{label:22} {ours:8.0f}ms {theirs:8.0f}ms {ratio:6.2f}x")
         print(f"target: ours <= {TARGET}x skopeo:", "met" if ok else "MISSED")
         return 0 if ok else 1
     finally:
+        for engine in engines:
+            engine.stop()
         for paths in started:
             rs.stop(paths)
         shutil.rmtree(work, ignore_errors=True)
