@@ -50,7 +50,10 @@ def test_namespaces_differ_and_processes_show_both_numbers(running) -> None:
 
 def test_cgroup_picture_has_limit_and_usage(running) -> None:
     rt, cid = running
-    data = introspect.cgroup(rt._cgroup(rt.state(cid).cgroup))
+    cg = rt._cgroup(rt.state(cid).cgroup)
+    # The shell forks its first sleep after start returns: wait for both processes.
+    assert wait_until(lambda: len(cg.pids()) >= 2)
+    data = introspect.cgroup(cg)
     assert data["stats"]["memory_limit"] == 48 << 20
     assert data["stats"]["pids_current"] >= 2
     assert data["frozen"] is False
