@@ -30,7 +30,6 @@ from __future__ import annotations
 import argparse
 import gzip
 import io
-import os
 import random
 import shutil
 import socket
@@ -41,9 +40,10 @@ import tarfile
 import tempfile
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
+
+from _engine import Engine
 
 TARGET = 1.2
 
@@ -100,43 +100,6 @@ def _skopeo(*args: str) -> None:
                    stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 
 
-@dataclass
-class _Engine:
-    proc: subprocess.Popen[bytes]
-    env: dict[str, str]
-
-    @classmethod
-    def start(cls, root: Path, run: Path) -> _Engine:
-        from sandbox.engine.daemon import ping
-
-        sock = run / "engine.sock"
-        env = {**os.environ, "SANDBOX_ROOT": str(root), "SANDBOX_RUN": str(run)}
-        with open(root.parent / f"{root.name}.log", "wb") as log:
-            proc = subprocess.Popen([sys.executable, "-m", "sandbox.engine.daemon", "engine", "--socket", str(sock),
-                                     "--group", "root"], env=env, stdout=log, stderr=log)
-        deadline = time.monotonic() + 30
-        while not ping(sock, timeout=0.5):
-            if proc.poll() is not None or time.monotonic() > deadline:
-                proc.kill()
-                raise RuntimeError(f"the engine did not start: see {root.parent / (root.name + '.log')}")
-            time.sleep(0.05)
-        client = {k: v for k, v in os.environ.items() if not k.startswith("DOCKER_")}
-        client.update(DOCKER_HOST=f"unix://{sock}", DOCKER_CONFIG=str(run / "docker-config"))
-        return cls(proc, client)
-
-    def docker(self, *args: str) -> None:
-        subprocess.run(["docker", *args], env=self.env, check=True, stdout=subprocess.DEVNULL,
-                       stderr=subprocess.PIPE)
-
-    def stop(self) -> None:
-        self.proc.terminate()
-        try:
-            self.proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
-
-
 def _pull_into(store_root: Path, ref: str) -> object:
     from sandbox.images.registry import pull
     from sandbox.storage import Store
@@ -163,7 +126,7 @@ def main() -> int:
 
     work = Path(tempfile.mkdtemp(prefix="bench-registry-", dir="/var/tmp"))
     started: list[rs.RegistryPaths] = []
-    engines: list[_Engine] = []
+    engines: list[Engine] = []
 
     def registry(name: str) -> str:
         paths = rs.RegistryPaths.beside(work / name, work / "run" / f"{name}.sock")
@@ -180,7 +143,7 @@ def main() -> int:
                                                          "engine push", "engine pull")}
         if args.engine:
             # The pushing engine serves the store the image was made in; the pulling one starts empty.
-            engines += [_Engine.start(store_root, work / "run-a"), _Engine.start(work / "empty", work / "run-b")]
+            engines += [Engine.start(store_root, work / "run-a"), Engine.start(work / "empty", work / "run-b")]
         for i in range(args.n):
             ours_ref, sk_ref = f"{registry(f'ours{i}')}/bench/payload:1", f"{registry(f'skopeo{i}')}/bench/payload:1"
             store.tag(image, ours_ref)
