@@ -114,11 +114,19 @@ def _run(cfg: ShimConfig) -> int:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
     signal.signal(signal.SIGHUP, signal.SIG_IGN)
+    reaped: list[int] = []
+    if not cfg.new_pid_ns:
+        _end_with_the_init(cfg, pid, reaped)
     if cfg.relay is not None:
         from sandbox.runtime.relay import Relay
 
         Relay(cfg.relay).run()
-    _, status = os.waitpid(pid, 0)
+    try:
+        _, status = os.waitpid(pid, 0)
+    except ChildProcessError:
+        status = reaped[0]  # the SIGCHLD handler got there first
+    if not cfg.new_pid_ns:
+        _kill_the_rest(cfg)
     finished = time.time()
     oom = False
     try:
@@ -133,3 +141,32 @@ def _run(cfg: ShimConfig) -> int:
         code = os.WEXITSTATUS(status)
     cfg.state.write_exit(code, sig, oom, finished)
     return code
+
+
+def _kill_the_rest(cfg: ShimConfig) -> None:
+    try:
+        cfg.cgroup.kill_all(signal.SIGKILL)
+    except (SandboxError, OSError):
+        pass  # the cgroup is gone or empty: nothing is left to end
+
+
+def _end_with_the_init(cfg: ShimConfig, pid: int, reaped: list[int]) -> None:
+    """Without a pid namespace of its own (``--pid host``, ``--pid container:X``) the init's
+    exit ends nothing else: the kernel kills a namespace's processes only when its pid 1
+    dies. Like runc for a shared pid namespace, the container ends with its init: on its
+    exit the rest of its cgroup is killed, which also closes the output pipes they held and
+    so lets the relay finish (else a background child keeps the container "running")."""
+
+    def on_child(signum: int | None, frame: object) -> None:
+        if reaped:
+            return
+        try:
+            done, status = os.waitpid(pid, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if done:
+            reaped.append(status)
+            _kill_the_rest(cfg)
+
+    signal.signal(signal.SIGCHLD, on_child)
+    on_child(None, None)  # an init that exited before the handler was in place

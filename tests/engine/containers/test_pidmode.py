@@ -65,3 +65,22 @@ def test_pid_container_refusals(h: Harness, unique: str) -> None:
     with pytest.raises(InvalidParameter, match="non running container"):
         h.svc.start(joiner)
     assert h.svc.inspect(stopped)["State"]["Status"] == "created"
+
+
+def test_a_shared_pid_namespace_container_ends_with_its_init(h: Harness, unique: str) -> None:
+    # The background sleep outlives the shell in the host's pid namespace; the container
+    # must still exit when the shell does, and take the sleep with it.
+    cid = h.run(["sh", "-c", "sleep 297 & echo $! > /tmp/bg; sleep 0.2"], f"{unique}-orphan",
+                HostConfig={"PidMode": "host"})
+    assert h.svc.wait(cid, timeout=15)["StatusCode"] == 0
+    assert h.svc.inspect(cid)["State"]["Status"] == "exited"
+    left = [p for p in os.listdir("/proc") if p.isdigit() and _cmdline(p) == b"sleep\0297\0"]
+    assert left == []
+
+
+def _cmdline(pid: str) -> bytes:
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as f:
+            return f.read()
+    except OSError:
+        return b""
