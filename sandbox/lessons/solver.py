@@ -7,8 +7,9 @@ This is what CI runs against a fresh engine. For each lesson, for each step:
 2. the reference solution runs, and the check must then PASS (within the step's settle time);
 
 and after the lesson, a reset must leave no container, image, volume or network the lesson
-made (compared with a snapshot taken before it started). Progress goes to a throwaway
-store, never the learner's.
+made (compared with a snapshot taken before it started), and everything in that snapshot
+must still be there, tags naming the same images. Progress goes to a throwaway store,
+never the learner's.
 """
 
 from __future__ import annotations

@@ -112,3 +112,34 @@ def test_the_killercoda_scenarios_import_and_solve_on_the_engine(engine, tmp_pat
         assert r.returncode == 0, r.stdout + r.stderr
     passed, failed, output = _solve(engine, out, tmp_path / "p.json", "--docker-cli", str(DOCKER_CLI))
     assert passed == {"first-container", "volume-data"} and not failed, output
+
+
+def _lessons(env: dict[str, str], progress: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([SANDBOX, "lessons", *args, "--progress", str(progress), "--lessons-dir", str(COURSE),
+                           "--docker-cli", str(DOCKER_CLI)],
+                          check=False, env=env, capture_output=True, text=True, timeout=300)
+
+
+def _exists(env: dict[str, str], kind: str, name: str) -> bool:
+    return _docker(env, kind, "inspect", name).returncode == 0
+
+
+@pytest.mark.skipif(DOCKER_CLI is None, reason="the real docker CLI is not installed")
+def test_reset_of_a_step_and_of_a_lesson_removes_only_what_they_made(engine, bystanders, tmp_path: Path,
+                                                                     unique: str) -> None:
+    progress = tmp_path / "p.json"
+    for args in (("start", "volumes"), ("solve", "volumes", "--step")):
+        r = _lessons(engine, progress, *args)
+        assert r.returncode == 0, r.stdout + r.stderr
+    assert _exists(engine, "volume", "notes") and _exists(engine, "container", "writer")
+    # What the learner makes during the second step, with any client: the step's reset takes it.
+    stray, extra = f"{unique}-stray", f"{unique}-extra"
+    assert _docker(engine, "run", "--name", stray, "-v", f"{extra}:/x", "busybox", "true").returncode == 0
+    r = _lessons(engine, progress, "reset", "volumes", "--step")
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert not _exists(engine, "container", stray) and not _exists(engine, "volume", extra), r.stdout
+    assert _exists(engine, "volume", "notes") and _exists(engine, "container", "writer"), r.stdout
+    r = _lessons(engine, progress, "reset", "volumes")
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert not _exists(engine, "volume", "notes") and not _exists(engine, "container", "writer"), r.stdout
+    assert _still_there(engine, bystanders) == dict.fromkeys(bystanders, True), r.stdout
