@@ -141,12 +141,12 @@ def _cli_run(env: dict[str, str]) -> Callable[[], None]:
     return run
 
 
-def _api_run(sock: str, version: str) -> Callable[[], None]:
+def _api_run(sock: str, version: str, network: str = "none") -> Callable[[], None]:
     """create + attach + start + wait as `docker run --rm` sends them, from a warm client:
     one keep-alive connection for the plain calls, one each for attach and wait."""
     conn = UnixConnection(sock)
     body = json.dumps({"Image": "busybox", "Cmd": ["true"], "AttachStdout": True, "AttachStderr": True,
-                       "HostConfig": {"AutoRemove": True, "NetworkMode": "none"}})
+                       "HostConfig": {"AutoRemove": True, "NetworkMode": network}})
 
     def run() -> None:
         conn.request("POST", f"/v{version}/containers/create", body, {"Content-Type": "application/json"})

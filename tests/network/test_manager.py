@@ -297,3 +297,29 @@ def test_the_default_subnet_may_not_clash_with_a_host_route(tmp_path: Path, tag:
     with pytest.raises(SubnetOverlap, match="the host's route on eth9"):
         mgr.connect("bridge", A, "alpha", "/ns/a")
     assert links.devices == {} and mgr.network("bridge").allocated == {}
+
+
+def test_disconnect_without_waiting_keeps_the_address_until_the_veth_is_gone(
+        fake_manager: NetworkManager, fake_links: FakeLinks) -> None:
+    import threading
+
+    ep = fake_manager.connect("bridge", A, "alpha", "/ns/a")
+    gate = threading.Event()
+    real_delete = fake_links.delete_link
+
+    def slow_delete(name: str) -> bool:
+        gate.wait(10)  # the kernel's RCU wait, held open by the test
+        return real_delete(name)
+
+    fake_links.delete_link = slow_delete  # type: ignore[method-assign]
+    fake_manager.disconnect("bridge", A, wait=False)
+    net = fake_manager.network("bridge")
+    assert A not in net.endpoints and net.allocated.get(ep.ip) == A
+    assert ep.veth_host not in fake_manager.leaks()  # being deleted is not a leak
+    other = fake_manager.connect("bridge", B, "beta", "/ns/b")
+    assert other.ip != ep.ip  # never shared with a dying container
+    gate.set()
+    fake_manager._settle()
+    assert ep.veth_host not in fake_links.devices and ep.ip not in fake_manager.network("bridge").allocated
+    again = fake_manager.connect("bridge", C, "gamma", "/ns/c")
+    assert again.ip == ep.ip

@@ -237,13 +237,14 @@ def publish(eng: Engine, c: Container, container_ip: str) -> None:
 
 def detach(eng: Engine, container_id: str) -> None:
     """The runtime container is going: unpublish its ports, disconnect it everywhere (the
-    addresses go back to the pool). Its hosts file stays for the next start."""
+    addresses go back to the pool once the veths are gone, which happens in the background:
+    no one waits for a dead container's devices). Its hosts file stays for the next start."""
     mgr = eng.networks
     if mgr is None:
         return
     mgr.unpublish_all(container_id)
     for ep in mgr.endpoints(container_id):
-        mgr.disconnect(ep.network_id, container_id)
+        mgr.disconnect(ep.network_id, container_id, wait=False)
 
 
 def release(eng: Engine, container_id: str) -> None:
