@@ -86,15 +86,16 @@ class GzipDecoder:
     take the decompressed pieces; ``end`` raises EOFError if the stream stopped inside a
     member. Damage raises GzipDamaged."""
 
-    def __init__(self) -> None:
+    def __init__(self, max_piece: int = _MAX_OUT) -> None:
         self._d = zlib.decompressobj(wbits=31)
+        self._max_piece = max_piece
 
     def feed(self, data: bytes) -> Iterator[bytes]:
         while data:
             if self._d.eof:
                 self._d = zlib.decompressobj(wbits=31)  # the next member
             try:
-                out = self._d.decompress(data, _MAX_OUT)
+                out = self._d.decompress(data, self._max_piece)
             except zlib.error as e:
                 raise GzipDamaged(str(e)) from None
             if out:

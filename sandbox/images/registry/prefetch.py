@@ -27,7 +27,7 @@ from sandbox.images.registry.verify import CHUNK
 from sandbox.storage.layerimport import GzipDamaged, GzipDecoder, is_gzip
 from sandbox.storage.layout import OciLayout
 
-# Chunks of CHUNK bytes a download may run ahead of its reader: 16 MiB per layer.
+# Pieces of at most CHUNK bytes a download may run ahead of its reader: 16 MiB per layer.
 _AHEAD = 16
 _JOIN_TIMEOUT = 5.0
 
@@ -85,7 +85,7 @@ class BlobPrefetch:
                 while chunk := reader.read(CHUNK):
                     blob.write(chunk)
                     if first and self._decode and is_gzip(chunk):
-                        decoder = GzipDecoder()
+                        decoder = GzipDecoder(max_piece=CHUNK)
                     first = False
                     if broken is not None:
                         continue  # only the blob's digest is still wanted: it names the cause
