@@ -36,7 +36,7 @@ GROUPS: tuple[Group, ...] = (
         E("GET", "/version"),
         E("GET", "/info", "The storage driver is `overlay` or `copy`; Swarm is always inactive."),
         E("GET", "/events", "The history is kept in a file under the state root, so `--since` works after a restart."),
-        E("GET", "/system/df"),
+        E("GET", "/system/df", "Volumes with their size and reference count; the build cache is empty."),
         E("POST", "/auth"),
     )),
     Group("Containers", (
