@@ -39,11 +39,14 @@ BARE = ("from textual.app import App\n"
 TUI = ["-m", "sandbox.tui"]
 
 
-def first_paint(args: list[str] = TUI, timeout: float = 20.0) -> float:
-    """Seconds from spawn to the marker on the terminal."""
+def first_paint(args: list[str] = TUI, timeout: float = 20.0, env: dict[str, str] | None = None) -> float:
+    """Seconds from spawn to the marker on the terminal. ``env`` defaults to the fake
+    backend over the recorded fixtures."""
     master, slave = pty.openpty()
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
-    env = dict(os.environ, SANDBOX_TUI_FAKE=str(FIXTURES), TERM="xterm-256color", HOME=str(ROOT / ".bench-home"))
+    if env is None:
+        env = dict(os.environ, SANDBOX_TUI_FAKE=str(FIXTURES), TERM="xterm-256color",
+                   HOME=str(ROOT / ".bench-home"))
     started = time.perf_counter()
     proc = subprocess.Popen([sys.executable, *args], stdin=slave, stdout=slave, stderr=slave,
                             env=env, cwd=ROOT, start_new_session=True)

@@ -33,6 +33,7 @@ class ClientBackend:
         self.env = dict(env or {})
         self._lessons = lessons
         self._docker_main = docker_main
+        self._session_parts: tuple[Any, Any] | None = None
         self._trace = TraceCollector(lambda: client.stream_json("GET", "/sandbox/trace"), client.address)
 
     @classmethod
@@ -60,17 +61,25 @@ class ClientBackend:
         return self._lessons
 
     def _default_lessons(self) -> Any:
-        from sandbox.lessons.client_state import ClientStateReader
-        from sandbox.lessons.commands import CommandRunner
         from sandbox.lessons.progress import default_path
-        from sandbox.lessons.runner import LessonSession as RealSession
 
         from .course import CourseLessons, course_root
+        from .course_cache import cache_dir
 
-        state = ClientStateReader(self.client, env=self.env)
-        runner = CommandRunner(docker_main=self._main(), client=self.client, env=self.env)
-        return CourseLessons(course_root(self.env), default_path(self.env),
-                             lambda lesson, store: RealSession(lesson, state, runner.at(lesson.directory), store))
+        return CourseLessons(course_root(self.env), default_path(self.env), self._real_session, cache_dir(self.env))
+
+    def _real_session(self, lesson: Any, store: Any) -> Any:
+        # Imported and built on the first lesson opened: the lesson list (the first paint)
+        # needs none of it.
+        from sandbox.lessons.client_state import ClientStateReader
+        from sandbox.lessons.commands import CommandRunner
+        from sandbox.lessons.runner import LessonSession as RealSession
+
+        if self._session_parts is None:
+            self._session_parts = (ClientStateReader(self.client, env=self.env),
+                                   CommandRunner(docker_main=self._main(), client=self.client, env=self.env))
+        state, runner = self._session_parts
+        return RealSession(lesson, state, runner.at(lesson.directory), store)
 
     def list_lessons(self) -> list[LessonSummary]:
         return self._course().list_lessons()

@@ -9,11 +9,13 @@ language, the hint tiers, and checks whose failures say what is wrong.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sandbox.errors import LessonsUnavailable, SandboxError
 
+from .course_cache import CourseCache
 from .types import LANGS, CheckResult, LessonDoc, LessonSummary, Localized, ShowSpec, StepDoc
 
 if TYPE_CHECKING:
@@ -84,23 +86,66 @@ class CourseSession:
         self._session.close()
 
 
+@dataclass(frozen=True)
+class Outline:
+    """What the lesson list shows of one lesson, in plain data (kept between runs)."""
+
+    id: str
+    title: Any
+    summary: Any
+    requires: tuple[str, ...]
+    steps: tuple[str, ...]
+    """Step ids, in order: progress is recorded by them."""
+
+
+def outline(course: Any) -> tuple[Outline, ...]:
+    return tuple(Outline(lesson.id, _plain(lesson.title), _plain(lesson.summary), tuple(lesson.requires),
+                         tuple(step.id for step in lesson.steps)) for lesson in course.lessons.values())
+
+
+def _plain(text: Any) -> Any:
+    return dict(text) if isinstance(text, Mapping) else text
+
+
+LESSONS_CODE = Path(__file__).resolve().parents[2] / "lessons"
+"""The lesson engine's source (sandbox/lessons): its changes invalidate the cached course."""
+
+
 class CourseLessons:
-    def __init__(self, root: Path, progress_path: Path, make_session: Callable[[Lesson, Any], RealSession]) -> None:
+    def __init__(self, root: Path, progress_path: Path, make_session: Callable[[Lesson, Any], RealSession],
+                 cache: Path | None = None) -> None:
         self.root = root
         self.progress_path = progress_path
         self._make_session = make_session
+        self._cache = CourseCache(cache, (root, LESSONS_CODE))
+        """Where the parsed course is kept between runs (``course_cache.py``); None: parse."""
         self._course: Any = None
+        self._outline: tuple[Outline, ...] | None = None
+
+    def _check_root(self) -> None:
+        if not self.root.is_dir():
+            raise LessonsUnavailable(f"no lessons folder at {self.root}", "set SANDBOX_LESSONS to the course folder")
+
+    def _parse(self) -> Any:
+        try:
+            from sandbox.lessons.loader import load_course
+        except ImportError as err:
+            raise LessonsUnavailable(f"the lesson engine cannot be loaded ({err})") from err
+        return load_course(self.root)
 
     def _load(self) -> Any:
         if self._course is None:
-            try:
-                from sandbox.lessons.loader import load_course
-            except ImportError as err:
-                raise LessonsUnavailable(f"the lesson engine cannot be loaded ({err})") from err
-            if not self.root.is_dir():
-                raise LessonsUnavailable(f"no lessons folder at {self.root}", "set SANDBOX_LESSONS to the course folder")
-            self._course = load_course(self.root)
+            self._check_root()
+            self._course = self._cache.get("full", self._parse)
         return self._course
+
+    def outline(self) -> tuple[Outline, ...]:
+        """The list's data without the whole course when it was kept (the first paint
+        waits for it)."""
+        if self._outline is None:
+            self._check_root()
+            self._outline = self._cache.get("outline", lambda: outline(self._load()))
+        return self._outline
 
     def _store(self) -> Any:
         from sandbox.lessons.progress import ProgressStore
@@ -108,14 +153,14 @@ class CourseLessons:
         return ProgressStore(self.progress_path)
 
     def list_lessons(self) -> list[LessonSummary]:
-        course = self._load()
+        lessons = self.outline()
         progress = self._store().load_or_recover()
         out = []
-        for lesson in course.lessons.values():
+        for lesson in lessons:
             record = progress.lesson(lesson.id)
-            done = sum(1 for s in lesson.steps if s.id in record.steps and record.steps[s.id].done_at is not None)
+            done = sum(1 for s in lesson.steps if s in record.steps and record.steps[s].done_at is not None)
             out.append(LessonSummary(lesson.id, _localized(lesson.title), len(lesson.steps), done,
-                                     _localized(lesson.summary), tuple(lesson.requires)))
+                                     _localized(lesson.summary), lesson.requires))
         return out
 
     def open_session(self, lesson_id: str) -> CourseSession:
