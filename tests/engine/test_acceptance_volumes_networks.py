@@ -264,6 +264,17 @@ def volume_from_image_starts_with_its_files(d: Docker) -> None:
     assert d("run", "--rm", "--volumes-from", "user", "busybox", "cat", "/seed/file").out == "seeded\n"
 
 
+def system_df_counts_volumes(d: Docker) -> None:
+    d("run", "--name", "filler", "-v", "filled:/data", "busybox", "sh", "-c", "head -c 5000 /dev/zero > /data/z")
+    d("volume", "create", "idle")
+    rows = {line.split("\t")[0]: line.split("\t")[1:]
+            for line in d("system", "df", "--format", "{{.Type}}\t{{.TotalCount}}\t{{.Active}}\t{{.Size}}").out.splitlines()}
+    assert rows["Local Volumes"] == ["2", "1", "5kB"]
+    d("rm", "filler")
+    assert d("system", "df", "--format", "{{.Type}} {{.Active}} {{.Reclaimable}}").out.splitlines()[2] == \
+        "Local Volumes 0 5kB (100%)"
+
+
 # -- networks ----------------------------------------------------------------------------------
 
 def names_resolve_on_one_network_only(d: Docker) -> None:
@@ -397,7 +408,7 @@ def bad_input_gets_clear_errors(d: Docker) -> None:
 
 CHECKS: list[Callable[[Docker], None]] = [
     named_volume_survives_rm, two_containers_share_writes, bind_mount_shows_host_changes,
-    read_only_mount_refuses_writes, volume_from_image_starts_with_its_files,
+    read_only_mount_refuses_writes, volume_from_image_starts_with_its_files, system_df_counts_volumes,
     names_resolve_on_one_network_only, none_has_only_lo, host_sees_the_hosts_interfaces,
     container_mode_shares_address_and_localhost, publish_literal_18080, publish_a_free_port,
     port_in_use_is_a_clear_error, twenty_containers_leave_nothing, bad_input_gets_clear_errors,
