@@ -70,7 +70,19 @@ def namespaces(client: Any, name: str) -> dict[str, Any]:
 
 
 def cgroup(client: Any, name: str) -> dict[str, Any]:
-    return _sandbox_endpoint(client, "cgroups", f"/sandbox/containers/{_seg(name)}/cgroup", name)
+    try:
+        return _sandbox_endpoint(client, "cgroups", f"/sandbox/containers/{_seg(name)}/cgroup", name)
+    except NothingToShow as nothing:
+        if not isinstance(nothing.__cause__, EngineError) or nothing.__cause__.status != 409:
+            raise
+        # It stopped, and its cgroup went with it: say how it ended when that is the story.
+        state = (client.containers.inspect(name).get("State") or {})
+        if state.get("OOMKilled"):
+            raise NothingToShow("cgroups", f"{name} was OOM-killed (exit code {state.get('ExitCode')}): the kernel "
+                                "killed its main process at its memory limit, and its cgroup went with it",
+                                f"see the limit with `docker inspect -f '{{{{.HostConfig.Memory}}}}' {name}`; "
+                                f"run it again with a larger -m") from nothing.__cause__
+        raise
 
 
 def topology(client: Any, name: str) -> dict[str, Any]:
