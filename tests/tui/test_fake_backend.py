@@ -104,3 +104,30 @@ def test_the_cgroup_picture_of_a_stopped_container_reads_its_inspect(fake: FakeB
 
     with pytest.raises(EngineError):
         load_cgroup(Gone(fake.fixtures.root), Target("cgroups", container="oomed"), None)
+
+
+def test_a_container_the_running_command_makes_is_awaited_not_an_error(fake: FakeBackend) -> None:
+    from sandbox.errors import EngineError
+    from sandbox.tui.pictures.pane import PicturePane
+    from sandbox.tui.pictures.target import Target
+
+    class NotYet(FakeBackend):
+        def cgroup(self, reference: str) -> dict:
+            raise EngineError(404, f"No such container: {reference}")
+
+        def container(self, reference: str) -> dict:
+            return {"State": {"Status": "created", "Running": False}}
+
+    pane = PicturePane(NotYet(fake.fixtures.root), meter_interval=None)
+    target = Target("cgroups", container="hog")
+    assert pane._load(target).notice_kind == "error"  # nobody is making it: a real 404
+    pane.pending = "hog"
+    loaded = pane._load(target)
+    assert loaded.notice == "Waiting for hog to be created…" and loaded.notice_kind == "info"
+
+    class Created(NotYet):
+        def cgroup(self, reference: str) -> dict:
+            raise EngineError(409, f"container {reference} is not running")
+
+    loaded = PicturePane(Created(fake.fixtures.root), meter_interval=None)._load(target)
+    assert loaded.view is None and loaded.notice.startswith("hog is created but not started")

@@ -24,9 +24,10 @@ class NeedsSubject(Exception):
     """Not an error: the picture has no container/image/network to show yet. ``what`` is
     the i18n key of the message to show."""
 
-    def __init__(self, what: str) -> None:
+    def __init__(self, what: str, **params: str) -> None:
         super().__init__(what)
         self.what = what
+        self.params = params
 
 
 def _first_network(inspect: Mapping[str, Any]) -> str | None:
@@ -64,8 +65,11 @@ def load_cgroup(backend: Backend, target: Target, previous: cg.CgroupSample | No
         # 409: it exists but runs no more (an OOM kill of its main process ends it): say
         # how it ended beside the last sample instead of an error.
         inspect = backend.container(target.container)
-        if (inspect.get("State") or {}).get("Running"):
+        state = inspect.get("State") or {}
+        if state.get("Running"):
             raise  # started again meanwhile: the next refresh reads it
+        if state.get("Status") == "created":
+            raise NeedsSubject("picture.not_started", name=target.container) from err
         return cg.ended_view(target.container, inspect, previous, time.monotonic())
     return cg.derive(target.container, cg.parse_sample(data, time.monotonic()), previous)
 

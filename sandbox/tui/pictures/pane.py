@@ -19,7 +19,7 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.widgets import ContentSwitcher, Static
 
-from sandbox.errors import SandboxError
+from sandbox.errors import EngineError, SandboxError
 
 from ..backend.protocol import Backend
 from ..backend.types import JSON, PICTURES, ShowSpec, TraceRecord
@@ -87,6 +87,9 @@ class PicturePane(Vertical):
     trace: reactive[tuple[TraceRecord, ...]] = reactive(tuple)
     lang: reactive[str] = reactive("en")
     path: reactive[str | None] = reactive(None)
+    pending: reactive[str | None] = reactive(None)
+    """A container the running command is about to make (``run --name X``): the picture
+    follows it from the start, and its absence until then is not an error."""
 
     def __init__(self, backend: Backend, *, meter_interval: float | None = 1.0, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -127,6 +130,12 @@ class PicturePane(Vertical):
             self.refresh_picture()
 
     watch_kind = watch_show = watch_subject = watch_trace = watch_path = _watch_any
+
+    def follow(self, container: str) -> None:
+        """Show ``container`` now, before the command that makes it has finished: its
+        meters move while it runs, and its events (an OOM kill) redraw at once."""
+        self.pending = container
+        self.subject = Subject(container=container)
 
     def watch_lang(self, lang: str) -> None:
         for kind in PICTURES:
@@ -198,9 +207,13 @@ class PicturePane(Vertical):
             return self.Loaded(target.kind, target, view, sample=view.sample)
         except NeedsSubject as need:
             what = need.what
-            text = t(what, self.lang) if what.startswith("picture.") else \
+            text = t(what, self.lang, **need.params) if what.startswith("picture.") else \
                 t("picture.need_container", self.lang, what=t(what, self.lang))
             return self.Loaded(target.kind, target, notice=text)
+        except EngineError as err:
+            if err.status == 404 and target.container is not None and target.container == self.pending:
+                return self.Loaded(target.kind, target, notice=t("picture.waiting", self.lang, name=target.container))
+            return self.Loaded(target.kind, target, notice=err.render(), notice_kind="error")
         except SandboxError as err:
             return self.Loaded(target.kind, target, notice=err.render(), notice_kind="error")
 

@@ -154,6 +154,9 @@ class LessonScreen(Screen[None]):
         self.running = line
         output.begin(line)
         self.query_one(Feedback).say(t("output.running", self.lang, line=line), "info")
+        early = subject_of(parsed)
+        if parsed.verb in ("run", "create") and early.container:
+            self.query_one(PicturePane).follow(early.container)
         self.run_line(line)
 
     def _run_interactive(self, line: str) -> None:
@@ -187,6 +190,7 @@ class LessonScreen(Screen[None]):
         output = self.query_one(CommandOutput)
         output.flush_partial()
         if message.result is None:
+            self.query_one(PicturePane).pending = None
             output.note(message.error, "red")
             self.query_one(Feedback).say(message.error, "fail")
             return
@@ -197,6 +201,7 @@ class LessonScreen(Screen[None]):
     def _after_command(self, line: str, output: str, trace: tuple) -> None:
         parsed = parse_line(line)
         pane = self.query_one(PicturePane)
+        pane.pending = None
         subject = subject_of(parsed, output)
         if subject != Subject():
             pane.subject = subject
