@@ -233,6 +233,7 @@ class ContainerLayerExists(StorageError):
 #   EngineProtocolError  the engine's answer does not follow the Docker Engine API
 #   UsageError           a command line does not parse (unknown flag, missing argument)
 #   CopyError            `docker cp` cannot do what was asked, or an archive would escape
+#   ContainerIdFileError `--cidfile` exists already or cannot be created
 #   TemplateError        a --format / -f Go template
 #    ├── TemplateSyntaxError   does not parse: line, column
 #    └── TemplateExecError     fails on the data: the action it failed at
@@ -359,6 +360,11 @@ class UsageError(SandboxError):
 class CopyError(SandboxError):
     """``docker cp`` cannot copy: a path is missing or of the wrong kind, or a tar member
     would land outside the destination."""
+
+
+class ContainerIdFileError(SandboxError):
+    """``--cidfile`` names a file that exists already (another container may own it) or
+    that cannot be created."""
 
 
 class TemplateError(SandboxError):

@@ -4,8 +4,9 @@ A lesson session never executes anything itself; it calls ``run_command(line) ->
 (exit code, output)``. Tests inject a fake. ``CommandRunner`` is the real one:
 
 - a plain ``docker …`` line goes to the docker grammar (``sandbox.commands.docker.main``),
-  in-process when the composition root hands it over (``docker_main``; relative paths then
-  still mean the lesson's folder), otherwise through
+  in-process when the composition root hands it over (``docker_main``, called with
+  ``cwd=`` the lesson's folder, so relative paths mean that folder without touching the
+  process's working directory, which every thread shares), otherwise through
   ``python -m sandbox docker``; or to an external docker CLI (``docker_cli``) — handy to
   run the course against a real dockerd;
 - anything else — and docker lines with pipes or redirections — runs in ``/bin/sh`` in
@@ -25,9 +26,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import threading
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Self, TextIO
@@ -36,34 +35,10 @@ from . import shellwords
 
 RunCommand = Callable[[str], tuple[int, str]]
 DockerMain = Callable[..., int]
-"""``main(argv, client=None, stdout=…, stderr=…) -> int`` of the docker grammar."""
+"""``main(argv, client=None, stdout=…, stderr=…, cwd=…) -> int`` of the docker grammar."""
 
 TIMEOUT = 300.0
 """A lesson command that runs longer than this is stuck (a foreground server, a prompt)."""
-
-_CWD_LOCK = threading.RLock()
-
-
-@contextmanager
-def _working_dir(directory: Path | None) -> Iterator[None]:
-    """Run in-process docker lines in the lesson's folder, as the shell lines are: the grammar
-    reads relative paths (``build .``, ``cp ./x c:/``, ``save -o f``) against the process's
-    working directory, which belongs to the whole process, hence the lock and the way back."""
-    if directory is None:
-        yield
-        return
-    with _CWD_LOCK:
-        try:
-            before: str | None = os.getcwd()
-        except FileNotFoundError:
-            before = None  # started in a folder removed since: nowhere to go back to
-        os.chdir(directory)
-        try:
-            yield
-        finally:
-            if before is not None:
-                os.chdir(before)
-
 
 @dataclass
 class CommandRunner:
@@ -98,11 +73,6 @@ class CommandRunner:
 
     def _in_process(self, argv: list[str]) -> tuple[int, str]:
         assert self.docker_main is not None
-        with _working_dir(self.cwd):
-            return self._call_grammar(argv)
-
-    def _call_grammar(self, argv: list[str]) -> tuple[int, str]:
-        assert self.docker_main is not None
         # One buffer for both streams, in the order written, like a terminal shows them;
         # a TextIOWrapper so code that writes bytes to .buffer (logs, cp) works too.
         raw = io.BytesIO()
@@ -110,6 +80,9 @@ class CommandRunner:
         kwargs: dict[str, Any] = {"stdout": out, "stderr": out}
         if self.client is not None:
             kwargs["client"] = self.client
+        if self.cwd is not None:
+            # The lesson's folder for `build .`, `cp ./x c:/`, `save -o f`, as for shell lines.
+            kwargs["cwd"] = self.cwd
         try:
             code = self.docker_main(argv, **kwargs)
         except SystemExit as exit_:  # a grammar that exits instead of returning

@@ -34,7 +34,7 @@ def test_docker_lines_run_in_process_with_both_streams(tmp_path: Path) -> None:
     assert code == 3
     assert output == "out line\nerr line\nraw bytes\n"
     assert grammar.calls == [
-        (["run", "--name", "x", "busybox", "sh", "-c", "exit 3"], {"client": "the-client"})
+        (["run", "--name", "x", "busybox", "sh", "-c", "exit 3"], {"client": "the-client", "cwd": tmp_path})
     ]
 
 
@@ -95,25 +95,56 @@ def test_a_shell_without_docker_on_path_gets_our_grammar(tmp_path: Path) -> None
     assert shim is not None and not shim.exists()
 
 
-def test_in_process_docker_lines_see_the_lesson_folder_as_their_working_directory(tmp_path: Path) -> None:
+def test_in_process_docker_lines_get_the_lesson_folder_as_cwd_and_leave_the_process_alone(tmp_path: Path) -> None:
     lesson = tmp_path / "lesson"
-    (lesson / "image").mkdir(parents=True)
-    seen: list[tuple[str, bool]] = []
+    lesson.mkdir()
+    seen: list[tuple[Path | None, str]] = []
 
-    def grammar(argv: list[str], **kw: Any) -> int:
-        # What `docker build image` or `docker cp ./x c:/` would open: a path relative to the cwd.
-        seen.append((os.getcwd(), Path(argv[-1]).is_dir()))
+    def grammar(argv: list[str], cwd: Path | None = None, **kw: Any) -> int:
+        # What `docker build image` opens: the grammar resolves it against cwd itself.
+        seen.append((cwd, os.getcwd()))
         return 0
 
     before = os.getcwd()
     runner = CommandRunner(cwd=lesson, docker_main=grammar)
     assert runner("docker build -t demo:1 image") == (0, "")
-    assert seen == [(str(lesson), True)]
-    assert os.getcwd() == before  # the process's own working directory comes back
     other = tmp_path / "other"
-    other.mkdir()
     runner.at(other)("docker build -t demo:1 image")
-    assert seen[-1] == (str(other), False)
+    assert seen == [(lesson, before), (other, before)]  # never a chdir, not even for the call
+
+
+def test_without_a_folder_the_grammar_keeps_its_own_default_cwd() -> None:
+    calls: list[dict[str, Any]] = []
+
+    def grammar(argv: list[str], **kw: Any) -> int:
+        calls.append(kw)
+        return 0
+
+    CommandRunner(docker_main=grammar)("docker ps")
+    assert len(calls) == 1 and "cwd" not in calls[0]
+
+
+def test_lines_of_two_lessons_run_at_once_each_see_their_own_folder(tmp_path: Path) -> None:
+    import threading
+
+    first, second = tmp_path / "one", tmp_path / "two"
+    barrier = threading.Barrier(2, timeout=10)
+    seen: dict[str, Path] = {}
+
+    def grammar(argv: list[str], cwd: Path | None = None, **kw: Any) -> int:
+        barrier.wait()  # both calls are inside the grammar at the same moment
+        assert cwd is not None
+        seen[argv[-1]] = cwd
+        return 0
+
+    runner = CommandRunner(docker_main=grammar)
+    threads = [threading.Thread(target=runner.at(folder), args=(f"docker build {folder.name}",))
+               for folder in (first, second)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(10)
+    assert seen == {"one": first, "two": second}
 
 
 def test_copies_for_other_folders_share_one_shim(tmp_path: Path) -> None:

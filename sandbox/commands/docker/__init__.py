@@ -3,14 +3,18 @@
     from sandbox.commands.docker import main
     code = main(["ps", "-a"])                       # the process's streams, DOCKER_HOST
     code = main(["ps"], client=c, stdout=buf, stderr=buf)   # the REPL/TUI, captured
+    code = main(["build", "."], cwd=lesson_dir)           # relative paths mean lesson_dir
 
 Errors print the way docker prints them (``Error response from daemon: …``) and give its
 exit codes. Nothing raises out of ``main``: Ctrl-C ends the command with 130, so a REPL
-calling it keeps its prompt.
+calling it keeps its prompt. Relative local paths (build contexts, ``cp``, ``-o``/``-i``
+files, ``--env-file``, ``./`` bind sources) mean ``cwd``, by default the process's working
+directory when ``main`` is called; the process's working directory is never changed.
 """
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, TextIO
@@ -90,7 +94,7 @@ def _global_flags(argv: list[str]) -> tuple[dict[str, str | bool], list[str]]:
 
 def main(argv: Sequence[str], client: "EngineClient | None" = None, stdout: TextIO | None = None,
          stderr: TextIO | None = None, stdin: TextIO | None = None,
-         env: Mapping[str, str] | None = None) -> int:
+         env: Mapping[str, str] | None = None, cwd: str | os.PathLike[str] | None = None) -> int:
     """Run one ``docker …`` command line; returns docker's exit code."""
     from ._context import default_context
 
@@ -126,7 +130,7 @@ def main(argv: Sequence[str], client: "EngineClient | None" = None, stdout: Text
     name, entry, rest = found
     host = flags.get("H")
     ctx = default_context(client, out, err, stdin if stdin is not None else sys.stdin, env,
-                          host=host if isinstance(host, str) else None)
+                          host=host if isinstance(host, str) else None, cwd=cwd)
     ctx.command = name
     try:
         return _run(ctx, name, entry, rest)

@@ -27,13 +27,13 @@ class PackedContext:
     """The Dockerfile's name inside the context (what ``dockerfile=`` says)."""
 
 
-def _relative_dockerfile(root: Path, dockerfile: str) -> str | None:
+def _relative_dockerfile(root: Path, dockerfile: str, cwd: Path) -> str | None:
     """``-f`` is relative to the current directory; its name inside the context, or None
     when it lies outside (the CLI then sends it along under a name of its own)."""
     if not dockerfile:
         return "Dockerfile"
     path = Path(dockerfile)
-    full = path if path.is_absolute() else Path.cwd() / path
+    full = cwd / path  # an absolute path stays itself
     if not full.exists() and not path.is_absolute():
         full = root / path  # docker also accepts a name relative to the context
     rel = os.path.relpath(os.path.realpath(full), os.path.realpath(root))
@@ -42,11 +42,11 @@ def _relative_dockerfile(root: Path, dockerfile: str) -> str | None:
     return rel.replace(os.sep, "/")
 
 
-def _read_dockerfile(path: str) -> bytes:
+def _read_dockerfile(path: Path, shown: str) -> bytes:
     try:
-        return Path(path).read_bytes()
+        return path.read_bytes()
     except OSError as e:
-        raise UsageError("build", f"unable to prepare context: unable to read the Dockerfile {path}: "
+        raise UsageError("build", f"unable to prepare context: unable to read the Dockerfile {shown}: "
                                   f"{e.strerror or e}", exit_code=1) from None
 
 
@@ -59,13 +59,18 @@ def _info(tar: tarfile.TarFile, path: Path, name: str) -> tarfile.TarInfo:
     return info
 
 
-def pack(root: Path, dockerfile: str = "", stdin_dockerfile: bytes | None = None) -> PackedContext:
+def pack(source: str | Path, dockerfile: str = "", stdin_dockerfile: bytes | None = None,
+         cwd: Path | None = None) -> PackedContext:
+    """The context directory ``source`` and the ``-f`` Dockerfile, both relative to ``cwd``
+    (the invocation's working directory; the process's if None)."""
+    base = Path.cwd() if cwd is None else cwd
+    root = Path(os.path.normpath(base / source))
     if not root.is_dir():
-        raise UsageError("build", f"unable to prepare context: path {str(root)!r} not found", exit_code=1)
+        raise UsageError("build", f"unable to prepare context: path {str(source)!r} not found", exit_code=1)
     rules = IgnoreRules.load(root)
-    name = "Dockerfile" if stdin_dockerfile is not None else _relative_dockerfile(root, dockerfile)
+    name = "Dockerfile" if stdin_dockerfile is not None else _relative_dockerfile(root, dockerfile, base)
     if name is None:
-        stdin_dockerfile = _read_dockerfile(dockerfile)
+        stdin_dockerfile = _read_dockerfile(base / dockerfile, dockerfile)
         name = "Dockerfile"
     always = {".dockerignore", name}
     buf = io.BytesIO()

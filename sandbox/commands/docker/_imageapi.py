@@ -10,6 +10,7 @@ lessons are small, and the client sends a body in one piece.
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlencode
@@ -48,8 +49,14 @@ def segment(name: str) -> str:
 
 
 def config(ctx: Context) -> DockerConfig:
-    """The user's config.json: ``$DOCKER_CONFIG`` or ``~/.docker`` of this invocation's env."""
-    return DockerConfig.from_env(ctx.env)
+    """The user's config.json: ``$DOCKER_CONFIG`` or ``~/.docker`` of this invocation's env;
+    a relative ``$DOCKER_CONFIG`` means the invocation's working directory, as it does for
+    the docker CLI (which opens it relative to its own)."""
+    env = ctx.env
+    directory = env.get("DOCKER_CONFIG")
+    if directory and not os.path.isabs(directory):
+        env = {**env, "DOCKER_CONFIG": str(ctx.local_path(directory))}
+    return DockerConfig.from_env(env)
 
 
 def auth_header(ctx: Context, image: str) -> str:

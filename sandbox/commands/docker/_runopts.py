@@ -11,12 +11,14 @@ import os
 import re
 from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
+from pathlib import Path
 from typing import Any
 
 from sandbox.commands.render.units import ram_in_bytes
 from sandbox.errors import UsageError
 
 from ._args import DockerArgumentParser, flag_type
+from ._kvfile import read_kv_file
 
 RESTART_POLICIES = ("no", "always", "unless-stopped", "on-failure")
 
@@ -45,6 +47,7 @@ def add_container_flags(p: DockerArgumentParser) -> None:
     a("-i", "--interactive", action="store_true", help="Keep STDIN open even if not attached")
     a("--ipc", default="", help="IPC mode to use")
     a("-l", "--label", action="append", default=[], help="Set meta data on a container")
+    a("--label-file", action="append", default=[], help="Read in a line delimited file of labels")
     a("--log-driver", default="", help="Logging driver for the container")
     a("--log-opt", action="append", default=[], help="Log driver options")
     a("-m", "--memory", type=MEMORY, default=0, help="Memory limit")
@@ -135,20 +138,27 @@ def restart_policy(command: str, text: str) -> dict[str, Any]:
     return {"Name": name, "MaximumRetryCount": retries}
 
 
-def env_list(values: list[str], files: list[str], environ: Mapping[str, str]) -> list[str]:
-    """``-e K=V`` as given; ``-e K`` takes K from our environment (kept bare if unset)."""
+def env_list(values: list[str], files: list[str], environ: Mapping[str, str], cwd: Path | None = None,
+             command: str = "run") -> list[str]:
+    """The ``--env-file`` entries (files relative to ``cwd``), then ``-e K=V`` as given;
+    ``-e K`` takes K from our environment (kept bare if unset)."""
     out: list[str] = []
     for path in files:
-        try:
-            lines = open(path, encoding="utf-8").read().splitlines()
-        except OSError as err:
-            raise UsageError("run", f"open {path}: {err.strerror}") from None
-        for line in lines:
-            line = line.strip()
-            if line and not line.startswith("#"):
-                out.append(_env_entry(line, environ))
+        out += read_kv_file(command, _local(cwd, path), path, environ.get)
     out += [_env_entry(v, environ) for v in values]
     return out
+
+
+def _local(cwd: Path | None, path: str) -> Path:
+    return Path(os.path.normpath(os.path.join(Path.cwd() if cwd is None else cwd, path)))
+
+
+def label_list(values: list[str], files: list[str], cwd: Path | None = None, command: str = "run") -> list[str]:
+    """``--label-file`` entries first, so a ``-l`` given on the line overrides them."""
+    out: list[str] = []
+    for path in files:
+        out += read_kv_file(command, _local(cwd, path), path)
+    return out + values
 
 
 def _env_entry(value: str, environ: Mapping[str, str]) -> str:
@@ -228,7 +238,14 @@ def parse_publish(command: str, specs: list[str], expose: list[str]) -> tuple[di
 
 # -- volumes and mounts ---------------------------------------------------------------------
 
-def parse_volumes(command: str, specs: list[str]) -> tuple[list[str], dict[str, dict]]:
+def _host_source(cwd: Path | None, source: str) -> str:
+    """docker 23+ makes a source that starts with ``.`` (``.``, ``./data``, ``../x``,
+    ``.cache``) absolute against the working directory; any other relative name is a
+    volume's."""
+    return str(_local(cwd, source)) if source.startswith(".") else source
+
+
+def parse_volumes(command: str, specs: list[str], cwd: Path | None = None) -> tuple[list[str], dict[str, dict]]:
     """``-v src:dst[:opts]`` → Binds; ``-v /dst`` → an anonymous volume in Config.Volumes."""
     binds: list[str] = []
     anonymous: dict[str, dict] = {}
@@ -245,7 +262,7 @@ def parse_volumes(command: str, specs: list[str]) -> tuple[list[str], dict[str, 
             if not parts[1].startswith("/"):
                 raise UsageError(command, f"invalid volume specification: '{spec}': "
                                           "the container path must be absolute")
-            binds.append(spec)
+            binds.append(":".join([_host_source(cwd, parts[0]), *parts[1:]]))
     return binds, anonymous
 
 
@@ -253,7 +270,7 @@ _MOUNT_KEYS = {"source": "Source", "src": "Source", "target": "Target", "destina
                "dst": "Target", "type": "Type"}
 
 
-def parse_mounts(command: str, specs: list[str]) -> list[dict[str, Any]]:
+def parse_mounts(command: str, specs: list[str], cwd: Path | None = None) -> list[dict[str, Any]]:
     """``--mount type=bind,source=/a,target=/b,readonly``."""
     mounts: list[dict[str, Any]] = []
     for spec in specs:
@@ -262,7 +279,7 @@ def parse_mounts(command: str, specs: list[str]) -> list[dict[str, Any]]:
             key, sep, value = field.partition("=")
             key = key.strip().lower()
             if key in _MOUNT_KEYS:
-                mount[_MOUNT_KEYS[key]] = value
+                mount[_MOUNT_KEYS[key]] = _host_source(cwd, value) if _MOUNT_KEYS[key] == "Source" else value
             elif key in ("readonly", "ro"):
                 mount["ReadOnly"] = (not sep) or value.lower() in ("1", "true")
             elif key == "bind-propagation":
@@ -300,8 +317,9 @@ def parse_tmpfs(specs: list[str]) -> dict[str, str]:
 
 def create_body(command: str, ns: argparse.Namespace, image: str, cmd: list[str], *,
                 detach: bool, environ: Mapping[str, str] | None = None,
-                console: tuple[int, int] | None = None) -> dict[str, Any]:
-    """The ``POST /containers/create`` body for these flags."""
+                console: tuple[int, int] | None = None, cwd: Path | None = None) -> dict[str, Any]:
+    """The ``POST /containers/create`` body for these flags; local paths (``--env-file``,
+    ``--label-file``, ``./`` bind sources) are relative to ``cwd``, the process's if None."""
     environ = os.environ if environ is None else environ
     streams = {s.lower() for s in ns.attach}
     for s in streams:
@@ -318,7 +336,7 @@ def create_body(command: str, ns: argparse.Namespace, image: str, cmd: list[str]
     if detach:
         attach_stdin = attach_stdout = attach_stderr = False
     exposed, bindings = parse_publish(command, ns.publish, ns.expose)
-    binds, anonymous = parse_volumes(command, ns.volume)
+    binds, anonymous = parse_volumes(command, ns.volume, cwd)
     entrypoint: list[str] | None = None
     if ns.entrypoint is not None:
         entrypoint = [ns.entrypoint]
@@ -356,7 +374,7 @@ def create_body(command: str, ns: argparse.Namespace, image: str, cmd: list[str]
         "MemorySwap": ns.memory_swap,
         "OomKillDisable": ns.oom_kill_disable,
         "PidsLimit": ns.pids_limit or None,
-        "Mounts": parse_mounts(command, ns.mount) or None,
+        "Mounts": parse_mounts(command, ns.mount, cwd) or None,
         "Tmpfs": parse_tmpfs(ns.tmpfs) or None,
         "Init": True if ns.init else None,
     }
@@ -371,13 +389,13 @@ def create_body(command: str, ns: argparse.Namespace, image: str, cmd: list[str]
         "Tty": ns.tty,
         "OpenStdin": ns.interactive,
         "StdinOnce": ns.interactive and not detach,
-        "Env": env_list(ns.env, ns.env_file, environ),
+        "Env": env_list(ns.env, ns.env_file, environ, cwd, command),
         "Cmd": cmd or None,
         "Image": image,
         "Volumes": anonymous,
         "WorkingDir": ns.workdir,
         "Entrypoint": entrypoint,
-        "Labels": labels(ns.label),
+        "Labels": labels(label_list(ns.label, ns.label_file, cwd, command)),
         "StopSignal": ns.stop_signal or None,
         "StopTimeout": ns.stop_timeout,
         "HostConfig": {k: v for k, v in host_config.items() if v is not None or k == "Binds"},

@@ -13,7 +13,6 @@ import io
 import json
 import sys
 import tarfile
-from pathlib import Path
 
 from sandbox.commands.render.units import human_size
 from sandbox.errors import StreamError, UsageError
@@ -99,10 +98,9 @@ def _context(ctx: Context, ns: argparse.Namespace) -> PackedContext:
             info.size, info.mode = len(data), 0o600
             tar.addfile(info, io.BytesIO(data))
         return PackedContext(buf.getvalue(), "Dockerfile")
-    root = Path(source)
     if ns.file == "-":
-        return pack(root, stdin_dockerfile=_read_stdin(ctx))
-    return pack(root, ns.file)
+        return pack(source, stdin_dockerfile=_read_stdin(ctx), cwd=ctx.cwd)
+    return pack(source, ns.file, cwd=ctx.cwd)
 
 
 def run_build(ctx: Context, ns: argparse.Namespace) -> int:
@@ -137,5 +135,5 @@ def run_build(ctx: Context, ns: argparse.Namespace) -> int:
     if ns.iidfile:
         if not image_id:
             raise StreamError("the build did not report an image ID for --iidfile")
-        Path(ns.iidfile).write_text(image_id)
+        ctx.local_path(ns.iidfile).write_text(image_id)
     return 0

@@ -7,9 +7,7 @@ or become the destination's name — are applied here, on the client side, like 
 from __future__ import annotations
 
 import argparse
-import os
 import posixpath
-from pathlib import Path
 
 from sandbox.commands.render.units import human_size
 from sandbox.errors import EngineError, UsageError
@@ -65,7 +63,7 @@ def _from_container(ctx: Context, container: str, src: str, dst: str, quiet: boo
     if dst == "-":
         ctx.write_bytes(data)
         return 0
-    local = Path(os.path.abspath(dst))
+    local = ctx.local_path(dst)
     base = posixpath.basename(src.rstrip("/")) or "/"
     src_is_dir = bool(stat and stat.is_dir)
     contents_only = src.endswith("/.")
@@ -122,7 +120,7 @@ def _to_container(ctx: Context, src: str, container: str, dst: str, quiet: bool,
         data = buffer.read() if buffer is not None else (stdin.read().encode() if stdin else b"")
         client.containers.put_archive(container, dst, data, copy_uid_gid=keep_owner)
         return 0
-    local = Path(os.path.abspath(src))
+    local = ctx.local_path(src)
     if not local.exists() and not local.is_symlink():
         raise CopyError(f"stat {local}: no such file or directory")
     contents_only = src.endswith("/.")

@@ -26,7 +26,8 @@ def run_create(ctx: Context, ns: argparse.Namespace) -> int:
     try:
         validate_pull_policy("create", ns.pull)
         console = size(ctx.stdout) if ns.tty else None
-        body = create_body("create", ns, image, cmd, detach=False, environ=ctx.env, console=console)
+        body = create_body("create", ns, image, cmd, detach=False, environ=ctx.env, console=console,
+                           cwd=ctx.cwd)
         container = create_container(ctx, body, ns.name, ns.pull, ns.quiet, ns.platform)
     except (UsageError, EngineError) as err:
         message = err.problem if isinstance(err, UsageError) else f"Error response from daemon: {err.message}"

@@ -36,7 +36,7 @@ def run_exec(ctx: Context, ns: argparse.Namespace) -> int:
     client = ctx.client
     # docker inspects first: a missing container fails here with its usual message.
     client.containers.inspect(container)
-    env = env_list(ns.env, ns.env_file, ctx.env)
+    env = env_list(ns.env, ns.env_file, ctx.env, ctx.cwd, "exec")
     attach_out = not ns.detach
     created = client.exec.create(container, cmd, stdin=ns.interactive and not ns.detach, stdout=attach_out,
                                  stderr=attach_out, tty=ns.tty, env=env, workdir=ns.workdir, user=ns.user,

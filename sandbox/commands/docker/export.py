@@ -27,11 +27,12 @@ def run_export(ctx: Context, ns: argparse.Namespace) -> int:
     stream = ctx.client.containers.export(ns.args[0])
     with stream:
         if ns.output:
-            directory = os.path.dirname(os.path.abspath(ns.output))
+            output = ctx.local_path(ns.output)
+            directory = str(output.parent)
             if not os.path.isdir(directory):
                 raise UsageError("export", f"failed to export container: invalid output path: "
                                            f"directory {directory!r} does not exist", exit_code=1)
-            with open(ns.output, "wb") as out:
+            with open(output, "wb") as out:
                 for chunk in stream:
                     out.write(chunk)
         else:

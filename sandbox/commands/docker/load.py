@@ -22,10 +22,11 @@ def parser_load() -> DockerArgumentParser:
 
 
 def read_input(ctx: Context, path: str, command: str) -> bytes:
-    """The archive from a file, or from stdin (never from a terminal)."""
+    """The archive from a file (relative to the invocation's cwd), or from stdin (never
+    from a terminal)."""
     if path:
         try:
-            with open(path, "rb") as f:
+            with open(ctx.local_path(path), "rb") as f:
                 return f.read()
         except OSError as e:
             raise UsageError(command, f"open {path}: {e.strerror.lower() if e.strerror else e}",

@@ -12,7 +12,7 @@ import argparse
 import contextlib
 
 from sandbox.client import HijackedStream
-from sandbox.errors import EngineError, SandboxError, UsageError
+from sandbox.errors import ContainerIdFileError, EngineError, SandboxError, UsageError
 
 from ._args import DockerArgumentParser, require_args
 from ._attached import exit_status, stream_container
@@ -56,7 +56,8 @@ def run_run(ctx: Context, ns: argparse.Namespace) -> int:
         if not ns.detach and ns.tty and ns.interactive and not is_terminal(ctx.stdin):
             raise UsageError("run", "the input device is not a TTY")
         console = size(ctx.stdout) if ns.tty else None
-        body = create_body("run", ns, image, cmd, detach=ns.detach, environ=ctx.env, console=console)
+        body = create_body("run", ns, image, cmd, detach=ns.detach, environ=ctx.env, console=console,
+                           cwd=ctx.cwd)
     except UsageError as err:
         _report(ctx, err.problem)
         return 125
@@ -64,6 +65,9 @@ def run_run(ctx: Context, ns: argparse.Namespace) -> int:
         container = create_container(ctx, body, ns.name, ns.pull, ns.quiet, ns.platform)
     except EngineError as err:
         _report(ctx, f"Error response from daemon: {err.message}")
+        return start_error_code(err.message)
+    except ContainerIdFileError as err:
+        _report(ctx, err.message)
         return start_error_code(err.message)
     return _attach_start_wait(ctx, ns, container, body)
 

@@ -25,21 +25,22 @@ def run_save(ctx: Context, ns: argparse.Namespace) -> int:
     if not ns.output and is_terminal(ctx.stdout):
         raise UsageError("save", "cowardly refusing to save to a terminal. Use the -o flag or redirect",
                          exit_code=1)
-    if ns.output:
-        directory = os.path.dirname(os.path.abspath(ns.output))
+    output = ctx.local_path(ns.output) if ns.output else None
+    if output is not None:
+        directory = str(output.parent)
         if not os.path.isdir(directory):
             raise UsageError("save", f"failed to save image: invalid output path: directory {directory!r} does "
                                      "not exist", exit_code=1)
     response = imageapi.save(ctx, ns.args)
     try:
-        if ns.output:
+        if output is not None:
             # Written beside the target and renamed over it, so a failed save leaves no half archive.
-            tmp = f"{ns.output}.{os.getpid()}.part"
+            tmp = f"{output}.{os.getpid()}.part"
             try:
                 with open(tmp, "wb") as out:
                     while chunk := response.read1(1 << 16):
                         out.write(chunk)
-                os.replace(tmp, ns.output)
+                os.replace(tmp, output)
             finally:
                 if os.path.exists(tmp):
                     os.unlink(tmp)
