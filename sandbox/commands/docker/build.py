@@ -106,6 +106,14 @@ def _context(ctx: Context, ns: argparse.Namespace) -> PackedContext:
 def run_build(ctx: Context, ns: argparse.Namespace) -> int:
     require_args(parser_build(), ns.args, 1, 1)
     context = _context(ctx, ns)
+    iidfile = ctx.local_path(ns.iidfile or ".")
+    if ns.iidfile:
+        # As the docker CLI does: no stale id is left behind should this build fail.
+        try:
+            iidfile.unlink(missing_ok=True)
+        except OSError as err:
+            ctx.err(f"Removing image ID file: remove {ns.iidfile}: {(err.strerror or str(err)).lower()}")
+            return 1
     params: dict[str, imageapi.Param] = {
         "t": list(ns.tag) or None, "dockerfile": context.dockerfile,
         "buildargs": json.dumps(_pairs(ns.build_arg, "--build-arg", dict(ctx.env))) if ns.build_arg else None,
@@ -135,5 +143,9 @@ def run_build(ctx: Context, ns: argparse.Namespace) -> int:
     if ns.iidfile:
         if not image_id:
             raise StreamError("the build did not report an image ID for --iidfile")
-        ctx.local_path(ns.iidfile).write_text(image_id)
+        try:
+            iidfile.write_text(image_id)
+        except OSError as err:
+            ctx.err(f"open {ns.iidfile}: {(err.strerror or str(err)).lower()}")
+            return 1
     return 0
