@@ -349,6 +349,16 @@ class NetworkManager:
             self._save(net)
             return
 
+    def set_netns(self, container_id: str, netns: str) -> None:
+        """The container's namespace has a new name (the engine made it, the container's init
+        now holds it): its endpoints record ``/proc/<pid>/ns/net`` from now on."""
+        with self._lock:
+            for net in self._state().values():
+                rec = net.endpoints.get(container_id)
+                if rec is not None and rec.netns != netns:
+                    rec.netns = netns
+                    self._save(net)
+
     def endpoints(self, container_id: str) -> list[Endpoint]:
         with self._lock:
             return [Endpoint.of(n, n.endpoints[container_id]) for n in self.networks()

@@ -323,3 +323,12 @@ def test_disconnect_without_waiting_keeps_the_address_until_the_veth_is_gone(
     assert ep.veth_host not in fake_links.devices and ep.ip not in fake_manager.network("bridge").allocated
     again = fake_manager.connect("bridge", C, "gamma", "/ns/c")
     assert again.ip == ep.ip
+
+
+def test_set_netns_renames_the_namespace_of_every_endpoint(fake_manager: NetworkManager) -> None:
+    fake_manager.create("web", subnet="10.61.0.0/24")
+    fake_manager.connect("bridge", A, "alpha", "/proc/1/fd/9")
+    fake_manager.connect("web", A, "alpha", "/proc/1/fd/9")
+    fake_manager.set_netns(A, "/proc/42/ns/net")
+    assert {ep.netns for ep in fake_manager.network("bridge").endpoints.values()} == {"/proc/42/ns/net"}
+    assert fake_manager.network("web").endpoints[A].netns == "/proc/42/ns/net"

@@ -3,9 +3,11 @@
 The four modes, as dockerd has them:
 
 - ``bridge`` (the default) and a user network's name: the container gets its own network
-  namespace; at start, while its init still waits on the exec fifo (so the namespace exists
-  and nothing runs yet), it is connected to every network in its ``EndpointsConfig`` and
-  its ports are published. When the runtime container goes (exit, stop, failed start, rm)
+  namespace, which the engine makes just before the runtime makes the container and
+  connects to every network in its ``EndpointsConfig`` while the runtime works (the init
+  joins it by path); at start, while the init still waits on the exec fifo, the engine
+  waits for that connect and publishes the ports, so the program starts with everything
+  in place. When the runtime container goes (exit, stop, failed start, rm)
   the endpoints and ports go with it (``detach``); the addresses return to the pool.
 - ``none``: a namespace of its own with only ``lo``.
 - ``host``: no network namespace; the host's interfaces, hosts and resolv.conf (copied).
@@ -20,8 +22,11 @@ when peers come and go, so a running container sees the change.
 from __future__ import annotations
 
 import copy
+import os
 import shutil
-from dataclasses import dataclass
+import threading
+import weakref
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -177,7 +182,11 @@ class Namespace:
 
 def namespace(eng: Engine, rec: Record, check_only: bool = False) -> Namespace:
     """The spec's network namespace. ``check_only`` (at create): the container to join need
-    not run yet; a spec made then is only validated, never run."""
+    not run yet; a spec made then is only validated, never run.
+
+    For a container with endpoints of its own that is about to be made, the engine makes
+    the namespace itself and starts connecting it at once (see ``_begin``), so the veths are
+    made while the runtime builds the rest of the container."""
     if eng.networks is None:
         return Namespace()
     mode = mode_of(rec)
@@ -185,7 +194,10 @@ def namespace(eng: Engine, rec: Record, check_only: bool = False) -> Namespace:
         return Namespace(host=True)
     other_ref = joined_container(mode)
     if other_ref is None:
-        return Namespace()
+        if check_only or not has_own_endpoints(mode) or rec.state.live:
+            return Namespace()  # live: an exec's spec, whose namespaces are the container's
+        early = _begin(eng, rec)
+        return Namespace(netns=early.path if early is not None else None)
     other = eng.registry.get(other_ref)
     if check_only:
         return Namespace()
@@ -200,6 +212,101 @@ def namespace(eng: Engine, rec: Record, check_only: bool = False) -> Namespace:
 # -- start and stop ------------------------------------------------------------------------
 
 
+@dataclass
+class _Early:
+    """A namespace the engine made for a container before the runtime made the container,
+    and the thread connecting it meanwhile."""
+
+    fd: int
+    path: str
+    thread: threading.Thread | None = None
+    first_ip: str = ""
+    error: BaseException | None = None
+
+
+@dataclass
+class _EarlyTable:
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    by_id: dict[str, _Early] = field(default_factory=dict)
+
+
+_TABLES: weakref.WeakKeyDictionary[NetworkManager, _EarlyTable] = weakref.WeakKeyDictionary()
+"""One table per network manager; an entry lives from ``namespace`` to ``attach`` or ``detach``."""
+
+
+def _table(eng: Engine) -> _EarlyTable:
+    assert eng.networks is not None
+    return _TABLES.setdefault(eng.networks, _EarlyTable())
+
+
+def _new_netns() -> int:
+    """A new network namespace, held by the returned descriptor only. ``unshare`` moves the
+    calling thread alone (a thread has its own nsproxy), and this thread ends right after."""
+    from sandbox.linux.syscalls import CLONE_NEWNET, LinuxSyscalls
+    from sandbox.network.netns import run_in_thread
+
+    def make() -> int:
+        LinuxSyscalls().unshare(CLONE_NEWNET)
+        return os.open("/proc/thread-self/ns/net", os.O_RDONLY | os.O_CLOEXEC)
+
+    return run_in_thread(make)
+
+
+def _connect_all(eng: Engine, rec: Record, netns: str) -> str:
+    mgr = eng.networks
+    assert mgr is not None
+    first_ip = ""
+    for name, cfg in endpoints_config(rec).items():
+        ipam = cfg.get("IPAMConfig") or {}
+        ep = mgr.connect(name, rec.id, rec.name.lstrip("/"), netns, aliases=list(cfg.get("Aliases") or []),
+                         ip=ipam.get("IPv4Address") or None, hostname=rec.config.get("Hostname") or None)
+        first_ip = first_ip or ep.ip
+    return first_ip
+
+
+def _begin(eng: Engine, rec: Record) -> _Early | None:
+    """Make the container's network namespace now and connect it in a thread while the
+    runtime makes the container, which joins it by path (``/proc/<engine>/fd/<n>`` is the
+    namespace as long as the engine holds the descriptor). The veths cost tens of
+    milliseconds of kernel time; done here they overlap the runtime's own work instead of
+    following it. None: the namespace could not be made; the runtime makes one as before."""
+    from sandbox.errors import SandboxError
+
+    _finish_early(eng, rec.id)  # a previous prepare that never started
+    try:
+        fd = _new_netns()
+    except (SandboxError, OSError):
+        return None
+    early = _Early(fd, f"/proc/{os.getpid()}/fd/{fd}")
+
+    def work() -> None:
+        try:
+            early.first_ip = _connect_all(eng, rec, early.path)
+        except BaseException as e:  # noqa: BLE001 -- raised again by attach() in the caller's thread
+            early.error = e
+
+    early.thread = threading.Thread(target=work, name=f"connect {rec.id[:12]}", daemon=True)
+    table = _table(eng)
+    with table.lock:
+        table.by_id[rec.id] = early
+    early.thread.start()
+    return early
+
+
+def _finish_early(eng: Engine, container_id: str) -> _Early | None:
+    """Wait for the container's early connect, if any, and let go of its namespace (the
+    container's init holds it by now, or nothing needs it any more)."""
+    table = _table(eng)
+    with table.lock:
+        early = table.by_id.pop(container_id, None)
+    if early is None:
+        return None
+    if early.thread is not None:
+        early.thread.join()
+    os.close(early.fd)
+    return early
+
+
 def attach(eng: Engine, c: Container) -> None:
     """Connect a prepared container (its init waits for start) to its networks and publish
     its ports. The caller holds ``c.lock``; on failure the caller's cleanup calls ``detach``."""
@@ -209,12 +316,14 @@ def attach(eng: Engine, c: Container) -> None:
         return
     pid = eng.runtime.state(c.id).pid
     netns = f"/proc/{pid}/ns/net"
-    first_ip = ""
-    for name, cfg in endpoints_config(rec).items():
-        ipam = cfg.get("IPAMConfig") or {}
-        ep = mgr.connect(name, c.id, rec.name.lstrip("/"), netns, aliases=list(cfg.get("Aliases") or []),
-                         ip=ipam.get("IPv4Address") or None, hostname=rec.config.get("Hostname") or None)
-        first_ip = first_ip or ep.ip
+    early = _finish_early(eng, c.id)
+    if early is not None:
+        if early.error is not None:
+            raise early.error
+        mgr.set_netns(c.id, netns)
+        first_ip = early.first_ip
+    else:
+        first_ip = _connect_all(eng, rec, netns)
     if first_ip:
         publish(eng, c, first_ip)
 
@@ -242,6 +351,7 @@ def detach(eng: Engine, container_id: str) -> None:
     mgr = eng.networks
     if mgr is None:
         return
+    _finish_early(eng, container_id)
     mgr.unpublish_all(container_id)
     for ep in mgr.endpoints(container_id):
         mgr.disconnect(ep.network_id, container_id, wait=False)
@@ -250,6 +360,7 @@ def detach(eng: Engine, container_id: str) -> None:
 def release(eng: Engine, container_id: str) -> None:
     """``docker rm``: everything the manager keeps for the container, its files included."""
     if eng.networks is not None:
+        _finish_early(eng, container_id)
         eng.networks.release_container(container_id)
 
 
