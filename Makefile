@@ -6,7 +6,7 @@ PYTHON ?= /usr/bin/python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 APT_PACKAGES := python3 python3-venv python3-dev python3-seccomp gcc libc6-dev runc skopeo umoci \
-                busybox-static mmdebstrap iproute2 tmux docker-registry apache2-utils docker.io
+                busybox-static mmdebstrap iproute2 tmux docker-registry apache2-utils docker.io nftables
 
 .PHONY: all install deps venv run test test-unit lint docs bench clean
 

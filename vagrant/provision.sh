@@ -22,7 +22,7 @@ set -euo pipefail
 # to talk to the APIs by hand.
 PACKAGES=(
   python3 python3-venv python3-dev python3-seccomp gcc libc6-dev runc skopeo umoci
-  busybox-static mmdebstrap iproute2 tmux docker-registry apache2-utils docker.io
+  busybox-static mmdebstrap iproute2 tmux docker-registry apache2-utils docker.io nftables
   make rsync curl sudo ca-certificates
 )
 
