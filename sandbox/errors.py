@@ -233,7 +233,7 @@ class ContainerLayerExists(StorageError):
 #   EngineProtocolError  the engine's answer does not follow the Docker Engine API
 #   UsageError           a command line does not parse (unknown flag, missing argument)
 #   CopyError            `docker cp` cannot do what was asked, or an archive would escape
-#   ContainerIdFileError `--cidfile` exists already or cannot be created
+#   LocalFileError       a local file a command names cannot be read or made (-i, --cidfile, a context)
 #   TemplateError        a --format / -f Go template
 #    ├── TemplateSyntaxError   does not parse: line, column
 #    └── TemplateExecError     fails on the data: the action it failed at
@@ -362,9 +362,10 @@ class CopyError(SandboxError):
     would land outside the destination."""
 
 
-class ContainerIdFileError(SandboxError):
-    """``--cidfile`` names a file that exists already (another container may own it) or
-    that cannot be created."""
+class LocalFileError(SandboxError):
+    """A ``docker …`` command cannot use a local file or folder it was given: ``load -i``
+    cannot read it, a build context is missing, ``--cidfile`` exists already (another
+    container may own it) or cannot be created. docker prints these as they are, exit 1."""
 
 
 class TemplateError(SandboxError):

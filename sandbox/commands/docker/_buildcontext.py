@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sandbox.dockerignore import IgnoreRules
-from sandbox.errors import UsageError
+from sandbox.errors import LocalFileError
 
 
 @dataclass
@@ -46,8 +46,8 @@ def _read_dockerfile(path: Path, shown: str) -> bytes:
     try:
         return path.read_bytes()
     except OSError as e:
-        raise UsageError("build", f"unable to prepare context: unable to read the Dockerfile {shown}: "
-                                  f"{e.strerror or e}", exit_code=1) from None
+        raise LocalFileError(f"unable to prepare context: unable to read the Dockerfile {shown}: "
+                             f"{(e.strerror or str(e)).lower()}") from None
 
 
 def _info(tar: tarfile.TarFile, path: Path, name: str) -> tarfile.TarInfo:
@@ -66,7 +66,7 @@ def pack(source: str | Path, dockerfile: str = "", stdin_dockerfile: bytes | Non
     base = Path.cwd() if cwd is None else cwd
     root = Path(os.path.normpath(base / source))
     if not root.is_dir():
-        raise UsageError("build", f"unable to prepare context: path {str(source)!r} not found", exit_code=1)
+        raise LocalFileError(f'unable to prepare context: path "{source}" not found')
     rules = IgnoreRules.load(root)
     name = "Dockerfile" if stdin_dockerfile is not None else _relative_dockerfile(root, dockerfile, base)
     if name is None:

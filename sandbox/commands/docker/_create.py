@@ -11,7 +11,7 @@ import contextlib
 import os
 from typing import Any
 
-from sandbox.errors import ContainerIdFileError, EngineError
+from sandbox.errors import EngineError, LocalFileError
 
 from ._context import Context
 from ._pull import pull, tagged
@@ -42,10 +42,10 @@ def _claim(path: str, shown: str) -> None:
         # O_EXCL: the check and the creation are one step, so two runs cannot both win.
         os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
     except FileExistsError:
-        raise ContainerIdFileError(f"container ID file found, make sure the other container isn't running or "
+        raise LocalFileError(f"container ID file found, make sure the other container isn't running or "
                                    f"delete {shown}") from None
     except OSError as err:
-        raise ContainerIdFileError(f"failed to create the container ID file: open {shown}: "
+        raise LocalFileError(f"failed to create the container ID file: open {shown}: "
                                    f"{(err.strerror or str(err)).lower()}") from None
 
 

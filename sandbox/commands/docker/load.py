@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from sandbox.errors import UsageError
+from sandbox.errors import LocalFileError, UsageError
 
 from . import _imageapi as imageapi
 from ._args import DockerArgumentParser, require_args
@@ -29,8 +29,7 @@ def read_input(ctx: Context, path: str, command: str) -> bytes:
             with open(ctx.local_path(path), "rb") as f:
                 return f.read()
         except OSError as e:
-            raise UsageError(command, f"open {path}: {e.strerror.lower() if e.strerror else e}",
-                             exit_code=1) from None
+            raise LocalFileError(f"open {path}: {e.strerror.lower() if e.strerror else e}") from None
     stream = ctx.stdin if ctx.stdin is not None else sys.stdin
     if is_terminal(stream):
         raise UsageError(command, "requested load from stdin, but stdin is empty", exit_code=1)

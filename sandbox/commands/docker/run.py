@@ -12,7 +12,7 @@ import argparse
 import contextlib
 
 from sandbox.client import HijackedStream
-from sandbox.errors import ContainerIdFileError, EngineError, SandboxError, UsageError
+from sandbox.errors import EngineError, LocalFileError, SandboxError, UsageError
 
 from ._args import DockerArgumentParser, require_args
 from ._attached import exit_status, stream_container
@@ -66,7 +66,7 @@ def run_run(ctx: Context, ns: argparse.Namespace) -> int:
     except EngineError as err:
         _report(ctx, f"Error response from daemon: {err.message}")
         return start_error_code(err.message)
-    except ContainerIdFileError as err:
+    except LocalFileError as err:
         _report(ctx, err.message)
         return start_error_code(err.message)
     return _attach_start_wait(ctx, ns, container, body)
