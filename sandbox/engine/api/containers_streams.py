@@ -14,7 +14,7 @@ from collections.abc import AsyncIterator
 from concurrent.futures import Future
 from typing import TYPE_CHECKING, Any
 
-from sandbox.engine.api.streamio import Deframer, file_chunks, from_thread, peer_has_read
+from sandbox.engine.api.streamio import Deframer, file_chunks, from_thread
 from sandbox.engine.http import (
     MULTIPLEXED,
     RAW_STREAM,
@@ -49,7 +49,6 @@ async def pump_attach(h: Hijacked, att: Attachment, stdin: bool) -> None:
     loop = asyncio.get_running_loop()
     feeder: asyncio.Task[None] | None = None
     try:
-        await peer_has_read(h.writer)  # the 101 first, or the docker SDK loses output
         for stream, payload in att.replay:
             await h.write_frame(stream, payload)
         sock = att.sock

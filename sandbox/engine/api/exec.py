@@ -12,7 +12,7 @@ import os
 import socket
 from typing import TYPE_CHECKING, Any
 
-from sandbox.engine.api.streamio import peer_has_read, read_fd, write_fd
+from sandbox.engine.api.streamio import read_fd, write_fd
 from sandbox.engine.http import (
     MULTIPLEXED,
     RAW_STREAM,
@@ -69,7 +69,6 @@ async def pump_exec(h: Hijacked, session: ExecSession) -> None:
     wants_input = bool(session.instance.config.get("AttachStdin"))
     feeder = asyncio.create_task(_copy_in(h, session)) if wants_input else None
     try:
-        await peer_has_read(h.writer)  # the 101 first, or the docker SDK loses output
         if session.tty and session.pty_master is not None:
             os.set_blocking(session.pty_master, False)
             await _copy_out(h, session.pty_master, STDOUT)
@@ -87,7 +86,6 @@ async def pump_exec(h: Hijacked, session: ExecSession) -> None:
 
 def _failure(message: str) -> Any:
     async def handler(h: Hijacked) -> None:
-        await peer_has_read(h.writer)
         await h.write_frame(STDOUT, message.encode() + b"\r\n")
 
     return handler

@@ -11,16 +11,12 @@ from __future__ import annotations
 
 import asyncio
 import errno
-import fcntl
 import os
-import socket
 import struct
-import termios
 import threading
-import time
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
-from typing import Any, BinaryIO, TypeVar
+from typing import BinaryIO, TypeVar
 
 T = TypeVar("T")
 
@@ -77,34 +73,6 @@ async def file_chunks(f: BinaryIO, size: int = 256 * 1024) -> AsyncIterator[byte
             yield data
     finally:
         f.close()
-
-
-async def peer_has_read(writer: Any, timeout: float = 5.0) -> bool:
-    """Wait until the client has read everything sent so far (the 101), by watching the
-    socket's send queue (SIOCOUTQ) empty; False if it does not within ``timeout`` or the
-    connection is not a unix socket.
-
-    Why: the docker SDK reads the 101 through a buffered reader and then reads the raw
-    socket; stream bytes that arrive before it has read the 101 land in that buffer and
-    are lost. The server's fixed pause after the 101 covers this on an idle machine; on a
-    loaded one the SDK can take longer, and this makes the first write wait for it."""
-    sock = writer.get_extra_info("socket") if hasattr(writer, "get_extra_info") else None
-    if sock is None or sock.family != socket.AF_UNIX:
-        return False
-    fd = sock.fileno()
-    deadline = time.monotonic() + timeout
-    pause = 0.0005
-    while True:
-        try:
-            queued = struct.unpack("i", fcntl.ioctl(fd, termios.TIOCOUTQ, b"\0" * 4))[0]
-        except OSError:
-            return False  # the connection is gone; the next write will say so
-        if queued == 0:
-            return True
-        if time.monotonic() > deadline:
-            return False
-        await asyncio.sleep(pause)
-        pause = min(pause * 2, 0.01)
 
 
 @dataclass

@@ -32,14 +32,14 @@ from sandbox.engine.http.response import (
     no_content,
 )
 from sandbox.engine.http.router import Handler
+from sandbox.engine.http.sendq import until_read
 from sandbox.engine.http.wire import LAST_CHUNK, UPGRADE_101, allows_body, chunk, head_bytes
 from sandbox.errors import HttpProtocolError, MethodNotAllowed, SandboxError
 
 log = logging.getLogger("sandbox.engine.http")
 
-HIJACK_PAUSE = 0.05
-"""Seconds between the 101 and the first stream byte: the docker SDK reads the socket
-under http.client's buffer and loses bytes that arrive in the same read as the 101."""
+HIJACK_READ_TIMEOUT = 5.0
+"""Seconds to wait for a client to read the 101 before the stream starts (see ``sendq``)."""
 
 
 @dataclass
@@ -48,9 +48,9 @@ class _Conn:
 
 
 class Server:
-    def __init__(self, app: App, *, workers: int = 32, hijack_pause: float = HIJACK_PAUSE) -> None:
+    def __init__(self, app: App, *, workers: int = 32, hijack_read_timeout: float = HIJACK_READ_TIMEOUT) -> None:
         self.app = app
-        self.hijack_pause = hijack_pause
+        self.hijack_read_timeout = hijack_read_timeout
         self._executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="engine-api")
         self._server: asyncio.AbstractServer | None = None
         self._connections: dict[asyncio.Task[Any], _Conn] = {}
@@ -235,7 +235,8 @@ class Server:
         if upgraded:
             writer.write(UPGRADE_101.format(media=resp.media_type).encode())
             await writer.drain()
-            await asyncio.sleep(self.hijack_pause)
+            # No stream byte may share a read with the 101: the docker SDK would lose it.
+            await until_read(writer, self.hijack_read_timeout)
         else:
             # The rare client that does not ask to upgrade gets a 200 and the raw stream
             # until the connection closes.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -32,6 +33,8 @@ class Gate:
         self.event: asyncio.Event | None = None
         self.loop: asyncio.AbstractEventLoop | None = None
         self.closed = False
+        self.greeted = threading.Event()
+        """Set once the ``/greet`` stream's first frame has been written."""
 
     def open(self) -> None:
         assert self.loop is not None and self.event is not None
@@ -156,6 +159,16 @@ def make_app(gate: Gate) -> App:
             h.close_write()
 
         return HijackResponse(run, RAW_STREAM if tty else "application/vnd.docker.multiplexed-stream")
+
+    @r.post("/greet")
+    async def greet(req: Request) -> HijackResponse:
+        """Output at once, like a container that was running before the attach."""
+
+        async def run(h: Hijacked) -> None:
+            await h.write_frame(STDOUT, b"hi")
+            gate.greeted.set()
+
+        return HijackResponse(run, "application/vnd.docker.multiplexed-stream")
 
     return app
 

@@ -3,16 +3,22 @@
 from __future__ import annotations
 
 import asyncio
+import fcntl
 import json
 import random
 import socket
+import struct
+import termios
 from pathlib import Path
 
 from sandbox.engine.http.frames import MULTIPLEXED, split_frames
 from sandbox.engine.http.pipe import Pipe
-from sandbox.engine.http.server import HIJACK_PAUSE
+from sandbox.engine.http.sendq import queued, until_read
 from sandbox.engine.http.testing import TestClient
 from sandbox.engine.http.wire import UPGRADE_101
+from tests.helpers import wait_until
+
+from .conftest import Gate
 
 UPGRADE = UPGRADE_101.format(media=MULTIPLEXED).encode()
 
@@ -122,9 +128,7 @@ class _Recorder:
 
 
 def test_the_101_is_flushed_alone_before_the_stream(socket_client: TestClient) -> None:
-    """The SDK loses stream bytes that arrive with the 101: it must be a write of its own,
-    drained, and followed by the pause."""
-    assert HIJACK_PAUSE >= 0.05 and socket_client.server.hijack_pause == HIJACK_PAUSE
+    """The 101 is a write of its own, drained before the handler writes anything."""
 
     async def go() -> list[tuple[str, bytes]]:
         pipe = Pipe()
@@ -137,6 +141,46 @@ def test_the_101_is_flushed_alone_before_the_stream(socket_client: TestClient) -
     calls = socket_client.run(go())
     assert calls[0] == ("write", UPGRADE) and calls[1] == ("drain", b"")
     assert calls[2][0] == "write" and calls[2][1].startswith(b"\x01\x00\x00\x00")
+
+
+def _inq(s: socket.socket) -> int:
+    return int(struct.unpack("i", fcntl.ioctl(s.fileno(), termios.FIONREAD, b"\0" * 4))[0])
+
+
+def test_the_stream_waits_until_the_client_has_read_the_101(socket_client: TestClient, gate: Gate) -> None:
+    """The docker SDK reads the 101 through a buffer it then abandons: output that arrives
+    in the same read is lost. So nothing follows the 101 until the client has read it."""
+    with connect(socket_client) as s:
+        s.sendall(b"POST /greet HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n")
+        assert wait_until(lambda: _inq(s) >= len(UPGRADE), timeout=10)
+        assert not gate.greeted.wait(0.5)  # the handler is held while the 101 sits unread
+        assert _inq(s) == len(UPGRADE)
+        assert s.recv(65536) == UPGRADE
+        assert gate.greeted.wait(10)
+        assert list(split_frames(read_all(s))) == [(1, b"hi")]
+
+
+def test_until_read_follows_the_send_queue() -> None:
+    a, b = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+
+    class Writer:
+        def get_extra_info(self, name: str) -> socket.socket | None:
+            return a if name == "socket" else None
+
+    async def go() -> tuple[bool, bool]:
+        a.sendall(b"x" * 10)
+        assert queued(a) > 0
+        waiting = asyncio.create_task(until_read(Writer(), timeout=10))
+        done, _ = await asyncio.wait({waiting}, timeout=0.2)
+        held = not done
+        b.recv(10)
+        return held, await waiting
+
+    with a, b:
+        assert asyncio.run(go()) == (True, True)
+        assert asyncio.run(until_read(Writer(), timeout=0)) is True  # nothing queued: at once
+        assert asyncio.run(until_read(object())) is False  # not a socket (the test pipe)
+
 
 
 # -- garbage ----------------------------------------------------------------------------------
