@@ -22,6 +22,7 @@ from sandbox.errors import SandboxError
 
 if TYPE_CHECKING:
     from sandbox.engine.containers.context import Engine
+    from sandbox.runtime.state import State
 
 _OUR_ID = re.compile(r"^[0-9a-f]{64}$")
 LOST_EXIT_CODE = 255
@@ -46,6 +47,8 @@ def restore(eng: Engine) -> list[str]:
         with c.lock:
             s = c.rec.state
             status = st.status.value if st is not None else None
+            if status == "stopped" and s.live and st is not None and st.exit_code is None:
+                status, st = _unrecorded_exit(eng, c.id, st)
             if status in ("running", "paused"):
                 assert st is not None
                 s.running, s.restarting, s.paused, s.pid = True, False, status == "paused", st.pid
@@ -93,6 +96,23 @@ def restore(eng: Engine) -> list[str]:
     for c in containers:
         problems += _after_restore(eng, c)
     return problems
+
+
+def _unrecorded_exit(eng: Engine, cid: str, st: State) -> tuple[str, State]:
+    """The init is gone but no exit is recorded: either its shim is still at work (draining
+    the output, then reaping) and will record it, so the container is re-adopted as
+    running and its watcher picks the exit up; or the shim has just finished, and its exit
+    file is there to be read again now."""
+    from sandbox.linux import proc
+
+    if st.shim_pid and proc.start_time(st.shim_pid) == st.shim_start \
+            and proc.process_state(st.shim_pid) not in ("Z", "X", None):
+        return "running", st
+    try:
+        st = eng.runtime.state(cid)
+    except SandboxError:
+        pass  # its state went meanwhile: the exit is lost either way
+    return st.status.value, st
 
 
 def _after_restore(eng: Engine, c: Container) -> list[str]:

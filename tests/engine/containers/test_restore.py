@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import signal
 
@@ -22,12 +23,10 @@ def test_readoption_after_a_crash(h) -> None:
         eventually(lambda cid=cid: list(old.logs(cid)), what="first output")
     old.close()  # the engine "crashes": no stop, no cleanup
 
-    # While it is down, one container ends (its stdin closes when we kill the reader).
-    pid = old.inspect(quick)["State"]["Pid"]
-    import os
-    import signal
-    os.kill(pid, signal.SIGKILL)
-    eventually(lambda: old.eng.runtime.state(quick).status.value == "stopped", what="quick to stop")
+    # While it is down, one container ends. Its init being gone is not enough: the ending is
+    # done once the shim has reaped it and recorded the exit code.
+    os.kill(old.inspect(quick)["State"]["Pid"], signal.SIGKILL)
+    eventually(lambda: old.eng.runtime.state(quick).exit_code is not None, what="quick's exit to be recorded")
 
     new = h.new_service()
     assert new.restore() == []
@@ -41,6 +40,29 @@ def test_readoption_after_a_crash(h) -> None:
     assert fut.result(10)["StatusCode"] == 137
     new.stop("keep1", t=0)
     assert new.inspect("keep1")["State"]["Status"] == "exited"
+
+
+def test_an_exit_the_shim_has_not_recorded_yet_is_picked_up_later(h) -> None:
+    """The engine comes back between the init's death and the shim's record of it: the
+    container is still running as far as anyone can tell, and its exit code is not lost."""
+    old = h.svc
+    cid = h.run(["sleep", "100"], "late")
+    state = old.inspect(cid)["State"]
+    shim = old.eng.runtime.state(cid).shim_pid
+    old.close()
+    os.kill(shim, signal.SIGSTOP)  # the shim is held, as by a busy machine
+    try:
+        os.kill(state["Pid"], signal.SIGKILL)
+        eventually(lambda: old.eng.runtime.state(cid).status.value == "stopped", what="the init to die")
+        assert old.eng.runtime.state(cid).exit_code is None
+        new = h.new_service()
+        assert new.restore() == []
+        assert new.inspect(cid)["State"]["Running"]
+        fut = new.wait_future(cid, "not-running")
+    finally:
+        os.kill(shim, signal.SIGCONT)
+    assert fut.result(10)["StatusCode"] == 137
+    assert new.inspect(cid)["State"]["ExitCode"] == 137
 
 
 def test_vanished_runtime_state_is_marked_exited(h) -> None:
