@@ -89,6 +89,7 @@ class NetworkManager:
         """Bridges known to exist in this process's lifetime (saves a netlink query per connect)."""
         self._deleting: dict[str, tuple[str, threading.Thread]] = {}
         """Host veth ends being deleted in the background: name -> (container id, thread)."""
+        self._background: list[threading.Thread] = []
 
     # -- state ---------------------------------------------------------------------------
 
@@ -329,6 +330,8 @@ class NetworkManager:
         """Wait for the background deletions (of one container's veths, or all of them)."""
         with self._lock:
             pending = [t for cid, t in self._deleting.values() if container_id is None or cid == container_id]
+            if container_id is None:
+                pending += self._background
         for thread in pending:
             thread.join()
 
@@ -351,13 +354,32 @@ class NetworkManager:
 
     def set_netns(self, container_id: str, netns: str) -> None:
         """The container's namespace has a new name (the engine made it, the container's init
-        now holds it): its endpoints record ``/proc/<pid>/ns/net`` from now on."""
+        now holds it): its endpoints record ``/proc/<pid>/ns/net`` from now on. Written to
+        disk in the background: the container is about to start and the name only matters
+        to a later disconnect or an engine restart."""
         with self._lock:
+            changed = []
             for net in self._state().values():
                 rec = net.endpoints.get(container_id)
                 if rec is not None and rec.netns != netns:
                     rec.netns = netns
+                    changed.append(net.id)
+        if changed:
+            self._in_background(f"save {container_id[:12]}", lambda: self._save_ids(changed))
+
+    def _save_ids(self, network_ids: list[str]) -> None:
+        with self._lock:
+            for network_id in network_ids:
+                net = self._state().get(network_id)
+                if net is not None:
                     self._save(net)
+
+    def _in_background(self, name: str, fn: Callable[[], None]) -> None:
+        """Run ``fn`` in a thread that ``_settle`` (teardown, close) waits for."""
+        thread = threading.Thread(target=fn, name=name, daemon=True)
+        with self._lock:
+            self._background = [t for t in self._background if t.is_alive()] + [thread]
+        thread.start()
 
     def endpoints(self, container_id: str) -> list[Endpoint]:
         with self._lock:

@@ -330,5 +330,8 @@ def test_set_netns_renames_the_namespace_of_every_endpoint(fake_manager: Network
     fake_manager.connect("bridge", A, "alpha", "/proc/1/fd/9")
     fake_manager.connect("web", A, "alpha", "/proc/1/fd/9")
     fake_manager.set_netns(A, "/proc/42/ns/net")
+    fake_manager._settle()
+    saved = json.loads((fake_manager.state_dir / "networks" / f"{fake_manager.network('web').id}.json").read_text())
+    assert saved["endpoints"][A]["netns"] == "/proc/42/ns/net"
     assert {ep.netns for ep in fake_manager.network("bridge").endpoints.values()} == {"/proc/42/ns/net"}
     assert fake_manager.network("web").endpoints[A].netns == "/proc/42/ns/net"
