@@ -36,7 +36,9 @@ install_grub() {
     journalctl --rotate >/dev/null 2>&1 || true
     rm -rf /var/log/journal/*
     fstrim -a >/dev/null 2>&1 || true
-    systemctl poweroff --no-block' >&2
+    # Straight to systemd: `systemctl poweroff` asks logind first, and this boot has no
+    # logind or D-Bus (qemu.sh masks them), which it reports as an error.
+    systemctl --no-block start poweroff.target' >&2
   vm_wait_exit 120
   VM_WORK=""
 }
@@ -97,7 +99,9 @@ main() {
     install_grub
     check_boots_alone "$BUILD/work.qcow2" "$BUILD"
     log "box: compressing the disk"
-    qemu-img convert -c -O qcow2 "$BUILD/work.qcow2" "$BUILD/box/box.img"
+    # zstd, not qcow2's default zlib: four times faster here and a little smaller. Reading
+    # it needs QEMU 5.1 or later (Debian 11 and Ubuntu 22.04 have newer).
+    qemu-img convert -c -O qcow2 -o compression_type=zstd "$BUILD/work.qcow2" "$BUILD/box/box.img"
     write_box "$BUILD/box" "$BUILD/box/box.img"
     tar -C "$BUILD/box" -cf "$BUILD/sandbox.box" metadata.json Vagrantfile box.img
     mkdir -p "$BUILD/out"
