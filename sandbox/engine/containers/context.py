@@ -55,8 +55,8 @@ class Engine:
         self.files = ContainerFiles(self.settings.root)
         self.execs = ExecTable()
 
-    def save(self, c: Container) -> None:
-        self.files.save(c.rec)
+    def save(self, c: Container, durable: bool = False) -> None:
+        self.files.save(c.rec, durable)
 
     def event(self, c: Container, action: str, **extra: str) -> None:
         """A container event with dockerd's attributes: its labels, image and name."""

@@ -72,7 +72,7 @@ def create(eng: Engine, body: Any, name: str | None = None) -> dict[str, Any]:
                      networking_config=networking_config, mounts=cvolumes.records(mounts))
         c = Container(rec)
         lifecycle.build_spec(eng, c, check_only=True)  # refuse now what start would refuse (unknown user …)
-        eng.save(c)
+        eng.save(c, durable=True)
         eng.registry.add(c)
     except BaseException:
         eng.registry.release(api_name, cid)
