@@ -36,7 +36,7 @@ install_grub() {
     journalctl --rotate >/dev/null 2>&1 || true
     rm -rf /var/log/journal/*
     fstrim -a >/dev/null 2>&1 || true
-    # Straight to systemd: `systemctl poweroff` asks logind first, and this boot has no
+    # Straight to systemd: "systemctl poweroff" asks logind first, and this boot has no
     # logind or D-Bus (qemu.sh masks them), which it reports as an error.
     systemctl --no-block start poweroff.target' >&2
   vm_wait_exit 120
