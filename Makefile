@@ -55,10 +55,12 @@ test-unit: install
 docs: install
 	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict -d site
 
+# Every script prints its own table of medians and ratios against the peers it names.
+BENCHES := runtime_start engine_run network_setup build_cache registry_push_pull \
+           tui_start repl_start frontends_live
+
 bench: install
-	$(BIN)/python bench/runtime_start.py
-	$(BIN)/python bench/engine_run.py
-	$(BIN)/python bench/build_cache.py
+	set -e; for b in $(BENCHES); do echo "== bench/$$b.py"; $(BIN)/python bench/$$b.py; done
 
 clean:
 	rm -rf $(VENV) .pytest_cache
