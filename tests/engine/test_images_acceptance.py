@@ -14,7 +14,6 @@ import os
 import shutil
 import subprocess
 import tarfile
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,7 +21,14 @@ import pytest
 
 from sandbox.commands.docker import main as sandbox_docker
 from sandbox.storage import Store
-from tests.images.registry.conftest import PASSWORD, USER, RunningRegistry, start_registry
+from tests.images.registry.conftest import (  # noqa: F401 - fixtures
+    PASSWORD,
+    USER,
+    RunningRegistry,
+    protected_registry,
+    registry,
+    start_registry,
+)
 
 from .conftest import Daemon
 
@@ -91,24 +97,6 @@ def docker(daemon: Daemon, tmp_path: Path) -> Client:
 @pytest.fixture
 def ours(daemon: Daemon, tmp_path: Path) -> Client:
     return Client("sandbox", client_env(daemon, tmp_path / "docker-config"), daemon)
-
-
-@pytest.fixture
-def registry(tmp_path: Path) -> Iterator[RunningRegistry]:
-    reg = start_registry(tmp_path / "registry")
-    try:
-        yield reg
-    finally:
-        reg.stop()
-
-
-@pytest.fixture
-def protected(tmp_path: Path) -> Iterator[RunningRegistry]:
-    reg = start_registry(tmp_path / "protected", protected=True)
-    try:
-        yield reg
-    finally:
-        reg.stop()
 
 
 def write_context(root: Path, files: dict[str, str]) -> Path:
@@ -239,23 +227,23 @@ def test_a_pushed_image_that_shares_layers_uploads_only_its_new_ones(docker: Cli
     assert len(layers) == 2
 
 
-def test_login_logout_and_a_protected_repository(cli: Client, protected: RunningRegistry, tmp_path: Path) -> None:
-    ref = protected.ref("private/app:1")
-    wrong = cli("login", "-u", USER, "--password-stdin", protected.address, stdin="wrong\n", check=False)
+def test_login_logout_and_a_protected_repository(cli: Client, protected_registry: RunningRegistry, tmp_path: Path) -> None:
+    ref = protected_registry.ref("private/app:1")
+    wrong = cli("login", "-u", USER, "--password-stdin", protected_registry.address, stdin="wrong\n", check=False)
     assert wrong.code == 1 and "incorrect username or password" in wrong.err
     assert not (tmp_path / "docker-config" / "config.json").exists()
-    right = cli("login", "-u", USER, "--password-stdin", protected.address, stdin=PASSWORD + "\n")
+    right = cli("login", "-u", USER, "--password-stdin", protected_registry.address, stdin=PASSWORD + "\n")
     assert "Login Succeeded" in right.out
     saved = json.loads((tmp_path / "docker-config" / "config.json").read_text())
-    assert protected.address in saved["auths"]
+    assert protected_registry.address in saved["auths"]
     cli("tag", "busybox", ref)
     cli("push", ref)
     cli("rmi", ref)
-    assert cli("logout", protected.address).out.strip() == f"Removing login credentials for {protected.address}"
-    assert protected.address not in json.loads((tmp_path / "docker-config" / "config.json").read_text())["auths"]
+    assert cli("logout", protected_registry.address).out.strip() == f"Removing login credentials for {protected_registry.address}"
+    assert protected_registry.address not in json.loads((tmp_path / "docker-config" / "config.json").read_text())["auths"]
     refused = cli("pull", ref, check=False)
     assert refused.code == 1 and "may require 'docker login'" in refused.err
-    cli("login", "-u", USER, "--password-stdin", protected.address, stdin=PASSWORD + "\n")
+    cli("login", "-u", USER, "--password-stdin", protected_registry.address, stdin=PASSWORD + "\n")
     cli("rmi", "busybox")  # the last name of the image: the pull must download it
     assert f"Downloaded newer image for {ref}" in cli("pull", ref).out
 

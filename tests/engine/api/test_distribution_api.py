@@ -4,32 +4,17 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Iterator
-from pathlib import Path
 
-import pytest
-
-from tests.images.registry.conftest import PASSWORD, USER, RunningRegistry, start_registry
+from tests.images.registry.conftest import (  # noqa: F401 - fixtures
+    PASSWORD,
+    USER,
+    RunningRegistry,
+    protected_registry,
+    registry,
+    start_registry,
+)
 
 from ..conftest import Api
-
-
-@pytest.fixture
-def registry(tmp_path: Path) -> Iterator[RunningRegistry]:
-    reg = start_registry(tmp_path / "registry")
-    try:
-        yield reg
-    finally:
-        reg.stop()
-
-
-@pytest.fixture
-def protected(tmp_path: Path) -> Iterator[RunningRegistry]:
-    reg = start_registry(tmp_path / "protected", protected=True)
-    try:
-        yield reg
-    finally:
-        reg.stop()
 
 
 def auth(user: str = USER, password: str = PASSWORD) -> dict[str, str]:
@@ -73,17 +58,17 @@ def test_pushing_a_tag_that_is_not_stored_is_404(api: Api, registry: RunningRegi
     assert r.json()["message"] == f"An image does not exist locally with the tag: {registry.ref('ghost')}"
 
 
-def test_login_wrong_then_right(api: Api, protected: RunningRegistry) -> None:
-    wrong = api.client.post("/auth", json={"username": USER, "password": "nope", "serveraddress": protected.address})
+def test_login_wrong_then_right(api: Api, protected_registry: RunningRegistry) -> None:
+    wrong = api.client.post("/auth", json={"username": USER, "password": "nope", "serveraddress": protected_registry.address})
     assert wrong.status == 401 and "incorrect username or password" in wrong.json()["message"]
     right = api.client.post("/auth", json={"username": USER, "password": PASSWORD,
-                                           "serveraddress": protected.address})
+                                           "serveraddress": protected_registry.address})
     assert right.status == 200 and right.json() == {"Status": "Login Succeeded", "IdentityToken": ""}
     assert api.client.post("/auth", json={"username": 3}).status == 400
 
 
-def test_a_protected_repository_needs_credentials(api: Api, protected: RunningRegistry) -> None:
-    ref = protected.ref("private/app")
+def test_a_protected_repository_needs_credentials(api: Api, protected_registry: RunningRegistry) -> None:
+    ref = protected_registry.ref("private/app")
     api.client.post("/images/busybox/tag", query={"repo": ref, "tag": "1"})
     refused = lines(api.client.post(f"/images/{ref}/push", query={"tag": "1"}).body)
     assert "error" in refused[-1]

@@ -177,7 +177,8 @@ def registry(tmp_path: Path) -> Iterator[RunningRegistry]:
 
 @pytest.fixture
 def protected_registry(tmp_path: Path) -> Iterator[RunningRegistry]:
-    reg = start_registry(tmp_path / "registry", protected=True)
+    # A directory of its own: a test may use both registries.
+    reg = start_registry(tmp_path / "protected", protected=True)
     try:
         yield reg
     finally:
