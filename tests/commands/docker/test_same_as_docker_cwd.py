@@ -72,7 +72,8 @@ def _both(daemon: Daemon, folders: dict[str, Path], argv: list[str]) -> dict[str
 def _stored(daemon: Daemon, name: str, folder: Path) -> dict[str, object]:
     [doc] = json.loads(daemon.cli("inspect", name, check=True).stdout)
     text = json.dumps({
-        "Env": doc["Config"]["Env"], "Labels": doc["Config"]["Labels"], "Binds": doc["HostConfig"]["Binds"],
+        "Env": doc["Config"]["Env"], "Labels": doc["Config"]["Labels"],
+        "Binds": sorted(doc["HostConfig"]["Binds"]),  # the CLI ranges over a Go map to make them
         # A named volume's source is the engine's own folder; the bind sources are the point.
         "Mounts": sorted((m["Type"], m["Source"] if m["Type"] == "bind" else m["Name"], m["Destination"])
                          for m in doc["Mounts"]),
