@@ -244,6 +244,10 @@ async def _event_to_picture(engine: Engine, rounds: int) -> tuple[list[float], l
 # -- the table --------------------------------------------------------------------------------
 
 
+def _say(what: str) -> None:
+    print(f"… {what}", file=sys.stderr, flush=True)
+
+
 def _ms(values: list[float]) -> str:
     if not values:
         return f"{'-':>9} {'-':>9} {'-':>9}"
@@ -267,10 +271,13 @@ def main() -> int:
         print("bench/frontends_live.py needs root (it starts an engine)", file=sys.stderr)
         return 2
     with private_engine() as engine:
+        _say("first paint, real engine and fixtures")
         real, fake = paints(engine, args.n)
         os.environ["DOCKER_HOST"] = engine.host  # docker_ps_in_shell asks the engine DOCKER_HOST names
+        _say("docker ps in the shell and with the docker CLI")
         ps, where = docker_ps_in_shell(args.ps_runs)
         cli = cli_ps(engine, max(args.ps_runs // 5, 5))
+        _say("event to picture")
         from_event, from_call = asyncio.run(_event_to_picture(engine, args.events))
     rows = [
         ("TUI start to first paint", real, 1000.0),
