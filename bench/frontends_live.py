@@ -244,6 +244,10 @@ async def _event_to_picture(engine: Engine, rounds: int) -> tuple[list[float], l
 # -- the table --------------------------------------------------------------------------------
 
 
+def _overdue(signum: int, frame: object) -> None:
+    raise SystemExit("bench/frontends_live.py: past its deadline; cleaning up")
+
+
 def _say(what: str) -> None:
     print(f"… {what}", file=sys.stderr, flush=True)
 
@@ -266,10 +270,15 @@ def main() -> int:
     ap.add_argument("-n", type=int, default=7, help="TUI starts of each kind")
     ap.add_argument("--ps-runs", type=int, default=50)
     ap.add_argument("--events", type=int, default=20, help="update events to follow")
+    ap.add_argument("--deadline", type=int, default=900, help="seconds before giving up (cleaning up)")
     args = ap.parse_args()
     if os.geteuid() != 0:
         print("bench/frontends_live.py needs root (it starts an engine)", file=sys.stderr)
         return 2
+    # A measure stuck on the engine (a container that never starts) must not leave the
+    # private engine behind: past the deadline, SIGALRM unwinds through its cleanup.
+    signal.signal(signal.SIGALRM, _overdue)
+    signal.alarm(args.deadline)
     with private_engine() as engine:
         _say("first paint, real engine and fixtures")
         real, fake = paints(engine, args.n)
@@ -279,6 +288,7 @@ def main() -> int:
         cli = cli_ps(engine, max(args.ps_runs // 5, 5))
         _say("event to picture")
         from_event, from_call = asyncio.run(_event_to_picture(engine, args.events))
+    signal.alarm(0)
     rows = [
         ("TUI start to first paint", real, 1000.0),
         ("  same, recorded fixtures", fake, 1000.0),
