@@ -124,8 +124,7 @@ def launch(eng: Engine, c: Container) -> None:
         # Between create and start the init waits on its exec fifo: its network namespace
         # exists and nothing runs yet, so the program starts with its interfaces in place.
         networking.attach(eng, c)
-        eng.runtime.start(c.id)
-        pid = eng.runtime.state(c.id).pid
+        pid = eng.runtime.start(c.id).pid
     except SandboxError as e:
         failure = _start_failure(e)
         try:
