@@ -58,3 +58,24 @@ def test_sandbox_on_a_real_engine_completes_a_first_step(tmp_path: Path, real_en
         assert "▸ 2." in screen, screen
         tui.send("C-q")
         assert tui.wait_exit(), tui.capture()
+
+
+@pytest.mark.root
+def test_docker_run_it_suspends_the_tui_and_comes_back(tmp_path: Path, real_engine: RealEngine,
+                                                       unique: str) -> None:
+    env = _env(tmp_path, **real_engine.env)
+    with tmux.tmux_session([sys.executable, "-m", "sandbox", "learn", "hello-container"], env, tmp_path) as tui:
+        tui.wait_for("step 1/")
+        tui.type("docker run -it --rm busybox sh")
+        tui.send("Enter")
+        # The TUI stepped aside: the container's shell has the terminal.
+        tui.wait_for("/ #")
+        tui.type(f"echo in-$((6*7))-{unique}")
+        tui.send("Enter")
+        tui.wait_for(f"in-42-{unique}")
+        tui.type("exit")
+        tui.send("Enter")
+        screen = tui.wait_for("back from `docker run -it --rm busybox sh` (exit code 0)")
+        assert "step 1/" in screen, screen
+        tui.send("C-q")
+        assert tui.wait_exit(), tui.capture()
