@@ -83,10 +83,12 @@ def test_top_and_stats(h) -> None:
     cid = h.run(["sh", "-c", "sleep 100 & sleep 200; true"], "busy")
 
     def three() -> dict | None:
+        # A forked child shows its parent's command line until it has exec'd: wait for both.
         t = h.svc.top(cid)
-        return t if len(t["Processes"]) == 3 else None
+        cmds = sorted(p[-1] for p in t["Processes"])
+        return t if len(cmds) == 3 and cmds[-2:] == ["sleep 100", "sleep 200"] else None
 
-    top = eventually(three, what="3 processes")
+    top = eventually(three, what="3 processes, both sleeps exec'd")
     assert top["Titles"] == ["UID", "PID", "PPID", "C", "STIME", "TTY", "TIME", "CMD"]
     assert sorted(p[-1] for p in top["Processes"])[-2:] == ["sleep 100", "sleep 200"]
     st = next(h.svc.stats(cid, interval=0.05))
