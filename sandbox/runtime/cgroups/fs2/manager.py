@@ -96,10 +96,12 @@ class V2Manager:
             return
         if sig == signal.SIGKILL and self.io.exists(self.dir, "cgroup.kill"):
             # Linux 5.14+: the kernel kills the whole subtree itself, forks in flight included.
-            # A fatal signal reaches frozen tasks too, but cgroup.freeze stays 1 and an empty
-            # cgroup then reports "frozen 1": thaw, or the next process to join starts frozen.
+            # A fatal signal reaches frozen tasks too, but cgroup.freeze stays 1: thaw, or the
+            # next process to join starts frozen. The knob, not cgroup.events, says whether
+            # to: while the killed tasks leave, "frozen" in cgroup.events drops to 0 and rises
+            # to 1 again once the cgroup is empty.
             self.io.write_file(self.dir, "cgroup.kill", "1")
-            if self.is_frozen():
+            if (common.read_optional(self.io, self.dir, "cgroup.freeze") or "0").strip() == "1":
                 self.thaw()
             return
         common.signal_frozen(self, sig, self.io.tracer)
