@@ -108,6 +108,10 @@ def run(cfg: InitConfig) -> NoReturn:
             sys.link_up("lo")
         if cfg.hostname is not None:
             sys.sethostname(cfg.hostname)
+        # The root and the mounts before the first cgroup mount need no cgroup: they are
+        # made while the move is under way too. Nothing of the container runs yet, and the
+        # device nodes are made later, so nothing escapes the container's limits.
+        done = rootfs.build_early(cfg.plan, sys)
         # The cgroup namespace takes our cgroup at the moment of unshare as its root, so
         # it waits until the shim says we are in the container's cgroup.
         if os.read(cfg.go_fd, 1) != b"1":
@@ -115,7 +119,7 @@ def run(cfg: InitConfig) -> NoReturn:
         os.close(cfg.go_fd)
         if cfg.unshare_flags & CLONE_NEWCGROUP:
             sys.unshare(CLONE_NEWCGROUP)
-        rootfs.build(cfg.plan, sys)
+        rootfs.build(cfg.plan, sys, done)
         _setup_stdio(cfg)
         proc = cfg.process
         os.chdir(proc.cwd)

@@ -109,8 +109,9 @@ def _mount_cgroup(dest: str, flags: int, plan: RootfsPlan, sys: Syscalls) -> Non
             sys.mount(None, sub, None, mf.MS_REMOUNT | mf.MS_BIND | flags)
 
 
-def mount_spec_mounts(plan: RootfsPlan, sys: Syscalls) -> None:
-    for destination, fstype, source, options in plan.mounts:
+def mount_spec_mounts(plan: RootfsPlan, sys: Syscalls, start: int = 0, stop: int | None = None) -> None:
+    """The spec's mounts in their order; ``start``/``stop`` pick a slice of them."""
+    for destination, fstype, source, options in plan.mounts[start:stop]:
         dest = secure_join(plan.target, destination)
         opts = mf.parse_options(options)
         bind = bool(opts.flags & mf.MS_BIND) or fstype == "bind"
@@ -206,10 +207,29 @@ def remount_root_readonly(sys: Syscalls) -> None:
     sys.mount(None, "/", None, mf.MS_BIND | mf.MS_REMOUNT | mf.MS_RDONLY)
 
 
-def build(plan: RootfsPlan, sys: Syscalls) -> None:
-    """The whole sequence, in the order the kernel needs it."""
+def first_cgroup_mount(plan: RootfsPlan) -> int:
+    """The index of the first cgroup mount in ``plan.mounts`` (their count without one)."""
+    return next((i for i, m in enumerate(plan.mounts) if m[1] == "cgroup"), len(plan.mounts))
+
+
+def build_early(plan: RootfsPlan, sys: Syscalls) -> int:
+    """The part of the sequence that does not depend on the container's cgroup: the root and
+    the spec's mounts before the first cgroup mount (a cgroup namespace, which that mount
+    may need, can only be made once the process is in its cgroup). Returns how many of the
+    spec's mounts it made, for ``build(done=...)``."""
     mount_root(plan, sys)
-    mount_spec_mounts(plan, sys)
+    done = first_cgroup_mount(plan)
+    mount_spec_mounts(plan, sys, 0, done)
+    return done
+
+
+def build(plan: RootfsPlan, sys: Syscalls, done: int | None = None) -> None:
+    """The whole sequence, in the order the kernel needs it; ``done``: ``build_early`` made
+    the root and that many of the spec's mounts already."""
+    if done is None:
+        mount_root(plan, sys)
+        done = 0
+    mount_spec_mounts(plan, sys, done)
     populate_dev(plan, sys)
     apply_sysctl(plan)
     pivot(plan, sys)

@@ -1,5 +1,7 @@
 """The rootfs sequence against the recording fake: order and flags, no root needed."""
 
+from pathlib import Path
+
 from sandbox.linux import mountflags as mf
 from sandbox.linux.fake import RecordingSyscalls
 from sandbox.runtime import rootfs
@@ -48,3 +50,35 @@ def test_pivot_sequence(tmp_path, monkeypatch) -> None:
     assert sys.names() == ["pivot_root", "mount", "umount2"]
     assert sys.of("umount2") == [(".", mf.MNT_DETACH)]
     assert chdirs == [str(tmp_path), "/"]
+
+
+def _two_stage_plan(target: Path) -> rootfs.RootfsPlan:
+    return rootfs.RootfsPlan(
+        target=str(target), overlay_data="lowerdir=/l,upperdir=/u,workdir=/w",
+        mounts=[("/proc", "proc", "proc", ["nosuid"]), ("/sys", "sysfs", "sysfs", ["ro"]),
+                ("/sys/fs/cgroup", "cgroup", "cgroup", ["ro"]), ("/data", "bind", "/src", ["rbind"])],
+        cgroup_v2_dir="/sys/fs/cgroup/sandbox/x",
+    )
+
+
+def test_first_cgroup_mount() -> None:
+    assert rootfs.first_cgroup_mount(_two_stage_plan(Path("/r"))) == 2
+    assert rootfs.first_cgroup_mount(rootfs.RootfsPlan(target="/r", mounts=[("/proc", "proc", "proc", [])])) == 1
+    assert rootfs.first_cgroup_mount(rootfs.RootfsPlan(target="/r")) == 0
+
+
+def test_build_early_stops_before_the_cgroup_mount_and_build_goes_on_from_there(tmp_path) -> None:
+    """Early and late together make the same mounts, in the same order, as one pass."""
+    target = tmp_path / "root"
+    target.mkdir()
+    early = RecordingSyscalls()
+    done = rootfs.build_early(_two_stage_plan(target), early)
+    assert done == 2
+    assert not any(m[1].endswith("/sys/fs/cgroup") for m in early.of("mount"))
+    late = RecordingSyscalls()
+    rootfs.mount_spec_mounts(_two_stage_plan(target), late, done)
+    whole = RecordingSyscalls()
+    rootfs.mount_root(_two_stage_plan(target), whole)
+    rootfs.mount_spec_mounts(_two_stage_plan(target), whole)
+    assert early.of("mount") + late.of("mount") == whole.of("mount")
+    assert late.of("mount")[0][1] == str(target / "sys/fs/cgroup")
