@@ -86,7 +86,7 @@ def handle_exit(eng: Engine, c: Container, status: ExitStatus, finished: float |
     if auto_remove:
         try:
             # --rm takes the anonymous volumes along, as `docker run --rm` does.
-            removal.remove(eng, c, force=True, volumes=True)
+            removal.remove(eng, c, force=True, volumes=True, waited_for_disk=False)
         except SandboxError as e:
             with c.lock:
                 c.rec.state.error = f"could not remove the container (--rm): {e.message}"

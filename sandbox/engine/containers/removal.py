@@ -7,9 +7,10 @@ files go, the name is freed, and waiters for ``removed`` wake up.
 
 from __future__ import annotations
 
+import logging
 import signal
 from concurrent.futures import TimeoutError as FutureTimeout
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 from sandbox.engine.containers import exits, lifecycle, networking
 from sandbox.engine.containers import volumes as cvolumes
@@ -26,10 +27,19 @@ from sandbox.errors import (
 if TYPE_CHECKING:
     from sandbox.engine.containers.context import Engine
 
+log = logging.getLogger(__name__)
 
-def remove(eng: Engine, c: Container, force: bool = False, volumes: bool = False) -> None:
+
+def remove(eng: Engine, c: Container, force: bool = False, volumes: bool = False,
+           waited_for_disk: bool = True) -> None:
     """Blocks while a forced removal waits for the container to die. ``volumes`` (``rm -v``)
-    also removes its anonymous volumes; named volumes always stay."""
+    also removes its anonymous volumes; named volumes always stay.
+
+    Without ``waited_for_disk`` (``--rm``, which a client waits for with ``wait
+    condition=removed``) the container is gone for the API once its processes, cgroup and
+    runtime state are: the waiters wake up before its layer and files leave the disk, which
+    takes a few milliseconds more on a slow disk. A crash in between is safe: the record
+    says the removal was under way, and restore finishes it."""
     with c.lock:
         s = c.rec.state
         if c.removed:
@@ -62,25 +72,53 @@ def remove(eng: Engine, c: Container, force: bool = False, volumes: bool = False
     with c.lock:
         try:
             lifecycle.discard_runtime(eng, c)
-            try:
-                eng.store.remove_container_layer(c.id)
-            except ContainerLayerUnknown:
-                pass
-            eng.files.remove(c.id)
             networking.release(eng, c.id)
         except (SandboxError, OSError) as e:
-            s.removing = False
-            s.dead = True
-            s.error = f"removal failed: {e}"
-            eng.save(c)
-            raise ContainerServiceError(f"could not remove container {c.id}: {e}",
-                                        "try again; see the engine's log") from e
+            _failed(eng, c, e)
         s.running = s.paused = False
-        eng.registry.discard(c)
-        eng.execs.forget_container(c.id)
-        c.removed = True
-        if volumes:
-            # After the registry forgot it: a volume only this container used has no users now.
-            cvolumes.remove_anonymous(eng, c.rec)
-        c.waiters.removed(wait_result(s.exit_code, s.error))
+        if not waited_for_disk:
+            _forget(eng, c, volumes)
+        try:
+            _remove_files(eng, c)
+        except (SandboxError, OSError) as e:
+            if not waited_for_disk:
+                # Gone for the API already; the record on disk still says "removing", and the
+                # engine's next start finishes the removal.
+                log.warning("container %s: its files stay until the engine's next start: %s", c.id, e)
+            else:
+                _failed(eng, c, e)
+        if waited_for_disk:
+            _forget(eng, c, volumes)
+
+
+def _remove_files(eng: Engine, c: Container) -> None:
+    try:
+        eng.store.remove_container_layer(c.id)
+    except ContainerLayerUnknown:
+        pass
+    eng.files.remove(c.id)
+
+
+def _failed(eng: Engine, c: Container, e: SandboxError | OSError) -> NoReturn:
+    s = c.rec.state
+    s.removing = False
+    s.dead = True
+    s.error = f"removal failed: {e}"
+    eng.save(c)
+    raise ContainerServiceError(f"could not remove container {c.id}: {e}",
+                                "try again; see the engine's log") from e
+
+
+def _forget(eng: Engine, c: Container, volumes: bool) -> None:
+    """The container no longer exists for the API: not listed, its name free, ``destroy``
+    sent; then waiters for ``removed`` wake up (a client that saw its wait end sees the
+    event too)."""
+    s = c.rec.state
+    eng.registry.discard(c)
+    eng.execs.forget_container(c.id)
+    c.removed = True
+    if volumes:
+        # After the registry forgot it: a volume only this container used has no users now.
+        cvolumes.remove_anonymous(eng, c.rec)
     eng.event(c, "destroy")
+    c.waiters.removed(wait_result(s.exit_code, s.error))

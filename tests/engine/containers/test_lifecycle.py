@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import errno
+import json
+import threading
 import time
 
 import pytest
@@ -175,3 +178,41 @@ def test_read_only_root_and_dropped_capabilities(h) -> None:
     cid = h.run(["sh", "-c", script], "locked", HostConfig={"ReadonlyRootfs": True, "CapDrop": ["CHOWN"]})
     assert h.svc.wait(cid, timeout=10)["StatusCode"] == 0
     assert [p for _, p, _ in h.svc.logs(cid)] == [b"done\n"]
+
+
+def test_auto_remove_reports_removed_and_the_files_follow(h) -> None:
+    cid = h.svc.create({"Image": "busybox", "Cmd": ["true"], "HostConfig": {"AutoRemove": True}}, "gone")["Id"]
+    gone = h.svc.wait_future(cid, "removed")
+    h.svc.start(cid)
+    assert gone.result(10)["StatusCode"] == 0
+    with pytest.raises(NoSuchContainer):
+        h.svc.inspect(cid)
+    assert h.svc.list(all=True) == []
+    h.svc.create({"Image": "busybox"}, "gone")  # the name is free at once
+    eventually(lambda: not (h.settings.root / "containers" / cid).exists(), what="the container's directory to go")
+
+
+def test_auto_remove_whose_files_stay_is_finished_at_the_next_start(h, monkeypatch) -> None:
+    """The waiters were told "removed" before the files went: when they cannot go, the
+    record (which says the removal was under way) is what the next start finishes."""
+    refused = threading.Event()
+
+    def refuse(container_id: str) -> None:
+        refused.set()
+        raise OSError(errno.EBUSY, "refused by the test")
+
+    monkeypatch.setattr(h.svc.eng.files, "remove", refuse)
+    cid = h.svc.create({"Image": "busybox", "Cmd": ["true"], "HostConfig": {"AutoRemove": True}})["Id"]
+    gone = h.svc.wait_future(cid, "removed")
+    h.svc.start(cid)
+    assert gone.result(10)["StatusCode"] == 0
+    assert h.svc.list(all=True) == []
+    record = h.settings.root / "containers" / cid / "config.v2.json"
+    assert refused.wait(10)
+    assert h.actions(cid)[-2:] == ["die", "destroy"]
+    assert json.loads(record.read_text())["state"]["removing"] is True
+    monkeypatch.undo()
+    new = h.new_service()
+    assert new.restore() == []
+    assert new.list(all=True) == []
+    assert not (h.settings.root / "containers" / cid).exists()
