@@ -81,12 +81,14 @@ def handle_exit(eng: Engine, c: Container, status: ExitStatus, finished: float |
         else:
             s.running = False
             auto_remove = bool(c.rec.host_config.get("AutoRemove")) and not s.removing
+            if auto_remove:
+                removal.mark_exited_for_removal(c)
         eng.save(c)
         c.waiters.exited(wait_result(s.exit_code, s.error))
     if auto_remove:
         try:
             # --rm takes the anonymous volumes along, as `docker run --rm` does.
-            removal.remove(eng, c, force=True, volumes=True, waited_for_disk=False)
+            removal.finish(eng, c, volumes=True, waited_for_disk=False)
         except SandboxError as e:
             with c.lock:
                 c.rec.state.error = f"could not remove the container (--rm): {e.message}"

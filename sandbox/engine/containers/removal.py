@@ -69,6 +69,19 @@ def remove(eng: Engine, c: Container, force: bool = False, volumes: bool = False
                 eng.save(c)
             raise ContainerServiceError(f"container {c.id} did not exit after SIGKILL; not removed",
                                         "its processes may be stuck in the kernel (D state)") from None
+    finish(eng, c, volumes, waited_for_disk)
+
+
+def mark_exited_for_removal(c: Container) -> None:
+    """``--rm``: the exit watcher marks the exited container for removal before it saves the
+    record (one write for both), then calls ``finish``. The caller holds ``c.lock``."""
+    c.rec.state.removing = True
+    c.rec.has_been_manually_stopped = True
+
+
+def finish(eng: Engine, c: Container, volumes: bool, waited_for_disk: bool) -> None:
+    """The removal of a container that is marked ``removing`` and no longer runs."""
+    s = c.rec.state
     with c.lock:
         try:
             lifecycle.discard_runtime(eng, c)
