@@ -21,9 +21,21 @@ if TYPE_CHECKING:
     from typing import Any
 
 
-def send(fd: int, kind: str, **data: Any) -> None:
+def encode(kind: str, **data: Any) -> bytes:
     data["t"] = kind
-    os.write(fd, json.dumps(data, separators=(",", ":"), default=str).encode() + b"\n")
+    return json.dumps(data, separators=(",", ":"), default=str).encode() + b"\n"
+
+
+def send(fd: int, kind: str, **data: Any) -> None:
+    os.write(fd, encode(kind, **data))
+
+
+def write_all(fd: int, data: bytes) -> None:
+    """Several messages at once. Above PIPE_BUF a write may be split, so only a sole writer
+    may use it (the init once the shim has let go of the pipe)."""
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
 
 
 class TraceToPipe:
@@ -34,6 +46,23 @@ class TraceToPipe:
 
     def __call__(self, rec: TraceRecord) -> None:
         send(self.fd, "trace", op=rec.op, args=rec.args, pid=rec.pid, time=rec.time, error=rec.error)
+
+
+class BufferedTraceToPipe:
+    """A trace sink that keeps the records until ``take``: the init's some seventy records
+    leave in one write with its last message instead of one write each (and one read, one
+    wakeup of the runtime's thread each), which shortens every container start."""
+
+    def __init__(self) -> None:
+        self.lines: list[bytes] = []
+
+    def __call__(self, rec: TraceRecord) -> None:
+        self.lines.append(encode("trace", op=rec.op, args=rec.args, pid=rec.pid, time=rec.time, error=rec.error))
+
+    def take(self) -> bytes:
+        data = b"".join(self.lines)
+        self.lines = []
+        return data
 
 
 def receive(fd: int, timeout: float) -> Iterator[dict[str, Any]]:

@@ -89,10 +89,13 @@ def _setup_stdio(cfg: InitConfig) -> None:
 
 def run(cfg: InitConfig) -> NoReturn:
     """Never returns: either execs the container process or exits with 1."""
+    # Kept until the last message: before ``go`` the shim writes to the pipe too, and only
+    # single writes below PIPE_BUF stay whole with two writers.
+    traces = channel.BufferedTraceToPipe()
     try:
         for fd in cfg.close_fds:
             os.close(fd)
-        tracer = Tracer(channel.TraceToPipe(cfg.sync_fd)) if cfg.trace else Tracer()
+        tracer = Tracer(traces) if cfg.trace else Tracer()
         sys = LinuxSyscalls(tracer)
         for path, nstype in cfg.join:
             fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
@@ -126,7 +129,7 @@ def run(cfg: InitConfig) -> NoReturn:
         program = _lookup(proc.args[0], proc.env)
         finalize_process(proc, cfg.seccomp, tracer)
         tracer.emit("exec", path=program, argv=proc.args)
-        channel.send(cfg.sync_fd, "ready")
+        channel.write_all(cfg.sync_fd, traces.take() + channel.encode("ready"))
         os.close(cfg.sync_fd)
         # Block until `start`: opening the fifo for writing waits for a reader. It was
         # opened O_PATH before pivot_root; /proc/self/fd reopens it from inside.
@@ -136,17 +139,21 @@ def run(cfg: InitConfig) -> NoReturn:
         env = dict(e.split("=", 1) if "=" in e else (e, "") for e in proc.env)
         os.execve(program, proc.args, env)
     except SandboxError as e:
-        _fail(cfg, e.render(), getattr(e, "field", None))
+        _fail(cfg, traces, e.render(), getattr(e, "field", None))
     except OSError as e:
-        _fail(cfg, f"{e.strerror}: {e.filename}" if e.filename else str(e), None)
+        _fail(cfg, traces, f"{e.strerror}: {e.filename}" if e.filename else str(e), None)
     except BaseException:  # noqa: BLE001 - must report anything before the child dies
         import traceback
 
-        _fail(cfg, traceback.format_exc(), None)
+        _fail(cfg, traces, traceback.format_exc(), None)
 
 
-def _fail(cfg: InitConfig, message: str, field_name: str | None) -> NoReturn:
+def _fail(cfg: InitConfig, traces: channel.BufferedTraceToPipe, message: str, field_name: str | None) -> NoReturn:
+    """The records so far (they show how far it got), then the error. The shim may still
+    write (a failure before ``go``), so each goes in a write of its own, below PIPE_BUF."""
     try:
+        for line in traces.lines:
+            os.write(cfg.sync_fd, line)
         channel.send(cfg.sync_fd, "error", message=message, field=field_name)
     except OSError:
         pass
