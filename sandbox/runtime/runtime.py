@@ -114,7 +114,9 @@ class Runtime:
         self._cgroup_mode = cgroup_mode
         self._v1_hierarchies: list[tuple[str, str, str]] | None = None
         self._shims: dict[str, int] = {}
-        """Container id -> the shim we forked and must reap."""
+        """Container id -> the shim we forked and must reap (whoever pops it reaps it)."""
+        self._done: dict[str, int] = {}
+        """Container id -> the read end of the pipe its shim closes once the exit is recorded."""
 
     # -- helpers ---------------------------------------------------------------------------
 
@@ -192,6 +194,11 @@ class Runtime:
 
             sync_r, sync_w = os.pipe()
             to_close += [sync_r, sync_w]
+            # The shim closes its end once it has recorded the exit: that comes a few
+            # milliseconds before the shim itself is gone (the kernel tears down its copy of
+            # our address space first), and the exit is all a waiter needs.
+            done_r, done_w = os.pipe()
+            to_close += [done_r, done_w]
             fifo_fd = os.open(sd.exec_fifo, os.O_PATH | os.O_CLOEXEC)
             to_close.append(fifo_fd)
             wiring = self._stdio(io, sd)
@@ -208,8 +215,9 @@ class Runtime:
             )
             shim_cfg = shim.ShimConfig(
                 init=init_cfg, state=sd, cgroup=cg, new_pid_ns=ns.new_pid, join_pid_ns=ns.join_pid,
-                detach=detach, relay=wiring.relay,
+                detach=detach, relay=wiring.relay, done_fd=done_w,
             )
+            init_cfg.close_fds.append(done_w)
             # Freeze the garbage collector across fork: a collection in the child would touch
             # (and so copy) every object page it shares with us. A caller that runs with the
             # collector off (``sandbox runtime``) keeps it off: turned on here, its first
@@ -220,6 +228,7 @@ class Runtime:
                 shim_pid = os.fork()
                 if shim_pid == 0:
                     os.close(sync_r)
+                    os.close(done_r)
                     if wiring.caller_master is not None:
                         os.close(wiring.caller_master)
                     # The shim outlives this call: it must not keep the caller's other
@@ -230,8 +239,9 @@ class Runtime:
                 if gc_was_enabled:
                     gc.enable()
             self._shims[container] = shim_pid
+            self._done[container] = done_r
             for fd in to_close:
-                if fd != sync_r:
+                if fd not in (sync_r, done_r):
                     os.close(fd)
             to_close = [sync_r]
             if wiring.relay is not None and wiring.relay.listener is not None:
@@ -253,6 +263,9 @@ class Runtime:
                     os.close(fd)
                 except OSError:
                     pass
+            done = self._done.pop(container, None)
+            if done is not None:
+                os.close(done)
             self._abort(container, sd, cg, shim_pid)
             raise
 
@@ -423,7 +436,25 @@ class Runtime:
         """Block until the container's shim has recorded the exit."""
         sd = self._dir(container)
         st = sd.read()
-        shim_pid = self._shims.get(container)
+        done = self._done.pop(container, None)
+        if done is not None:
+            try:
+                _until_eof(done, timeout)
+            finally:
+                os.close(done)
+            ex = sd.read_exit()
+            if ex is not None:
+                shim_pid = self._shims.pop(container, None)
+                if shim_pid:
+                    _reap_soon(shim_pid)
+                return ExitStatus(code=int(ex["code"]), signal=ex["signal"],  # type: ignore[arg-type]
+                                  oom_killed=bool(ex["oom_killed"]))
+        if ex := sd.read_exit():
+            # Recorded: the shim has nothing left to do but end, which needs no waiting for
+            # (whoever holds it in ``_shims`` reaps it).
+            return ExitStatus(code=int(ex["code"]), signal=ex["signal"],  # type: ignore[arg-type]
+                              oom_killed=bool(ex["oom_killed"]))
+        shim_pid = self._shims.pop(container, None)
         reaped = False
         if shim_pid:
             try:
@@ -431,7 +462,6 @@ class Runtime:
                 reaped = True
             except ChildProcessError:
                 pass  # another thread reaped it first; its exit file tells the rest
-            self._shims.pop(container, None)
         if not reaped and proc.start_time(st.shim_pid) == st.shim_start:
             _wait_pid(st.shim_pid, timeout)
         ex = sd.read_exit()
@@ -578,6 +608,32 @@ class Runtime:
             return self.wait(container)
         finally:
             self.delete(container, force=True)
+
+
+def _until_eof(fd: int, timeout: float | None) -> None:
+    """Block until every writer of a pipe has closed it (or ``timeout`` seconds pass)."""
+    deadline = None if timeout is None else time.monotonic() + timeout
+    while True:
+        left = None if deadline is None else max(0.0, deadline - time.monotonic())
+        if not select.select([fd], [], [], left)[0]:
+            return
+        if not os.read(fd, 4096):
+            return
+
+
+def _reap_soon(pid: int) -> None:
+    """Reap a shim that is ending, off the caller's path: its exit takes a few milliseconds
+    and nothing waits for it. The caller took it out of ``_shims``, so no one else reaps it
+    (a second waitpid could take a later child that got the same pid)."""
+    import threading
+
+    def reap() -> None:
+        try:
+            os.waitpid(pid, 0)
+        except ChildProcessError:
+            pass  # a caller that waited for any child got it; nothing is left to reap
+
+    threading.Thread(target=reap, name=f"reap-{pid}", daemon=True).start()
 
 
 def _wait_pid(pid: int, timeout: float | None) -> None:

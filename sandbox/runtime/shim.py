@@ -37,12 +37,14 @@ class ShimConfig(Record, repr=False, eq=False):
     detach: bool
     relay: "RelayConfig | None" = None
     """Managed stdio: the log and attach.sock (see ``sandbox.runtime.relay``)."""
+    done_fd: int = -1
+    """Closed once the exit is recorded: the runtime's waiter need not wait for our own end."""
 
 
 def fds_needed(cfg: ShimConfig) -> set[int]:
     """The descriptors the shim and the init it forks use; everything else can go."""
     init = cfg.init
-    keep = {init.sync_fd, init.fifo_fd, *(init.stdio or ()), *init.close_fds}
+    keep = {init.sync_fd, init.fifo_fd, cfg.done_fd, *(init.stdio or ()), *init.close_fds}
     if init.pty_slave is not None:
         keep.add(init.pty_slave)
     if cfg.relay is not None:
@@ -140,6 +142,8 @@ def _run(cfg: ShimConfig) -> int:
         sig = None
         code = os.WEXITSTATUS(status)
     cfg.state.write_exit(code, sig, oom, finished)
+    if cfg.done_fd >= 0:
+        os.close(cfg.done_fd)
     return code
 
 

@@ -176,3 +176,26 @@ def test_exit_code_and_missing_program(harness) -> None:
     with pytest.raises(SandboxError, match="executable file not found"):
         harness.run(["no-such-program"])
     assert harness.rt.list() == []
+
+
+def test_wait_returns_the_recorded_exit_and_the_shim_is_reaped(harness) -> None:
+    """wait() answers once the shim has recorded the exit (it closes its end of a pipe),
+    without waiting for the shim's own end; the shim is reaped all the same."""
+    from sandbox.runtime.runtime import ProcessIO
+
+    cid = harness.new_id()
+    null = os.open(os.devnull, os.O_RDWR)
+    try:
+        st = harness.rt.create(cid, harness.spec(["sh", "-c", "exit 7"]), harness.rootfs.parent,
+                               io=ProcessIO("fds", fds=(null, null, null))).state
+    finally:
+        os.close(null)
+    harness.rt.start(cid)
+    assert harness.rt.wait(cid).code == 7
+    assert harness.rt.wait(cid).code == 7  # a second waiter reads the same record
+    harness.rt.delete(cid)
+    deadline = time.monotonic() + 10
+    while proc.start_time(st.shim_pid) == st.shim_start:
+        assert time.monotonic() < deadline, f"shim {st.shim_pid} was not reaped"
+        time.sleep(0.02)
+    assert cid not in harness.rt._done and cid not in harness.rt._shims
