@@ -395,8 +395,14 @@ class Runtime:
     def list(self) -> list[State]:
         if not self.root.is_dir():
             return []
+        from sandbox.runtime.state import empty_trash
+
+        # A listing is what an engine's start reads: the time to delete what a crash left.
+        empty_trash(self.root)
         out = []
         for entry in sorted(os.listdir(self.root)):
+            if entry.startswith("."):
+                continue  # the trash
             try:
                 out.append(self.state(entry))
             except SandboxError:
@@ -505,7 +511,7 @@ class Runtime:
                 cg.thaw()
         self.wait(container)
         cg.destroy()
-        sd.remove()
+        sd.discard()
         self.tracer.emit("delete", container=container)
 
     def exec(self, container: str, process: "Process", io: ProcessIO | None = None) -> "ExecProcess":
