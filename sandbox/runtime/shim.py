@@ -98,6 +98,10 @@ def _run(cfg: ShimConfig) -> int:
     os.write(go_w, b"1")
     os.close(go_w)
     os.close(init.sync_fd)
+    # Hold the container's mount namespace until the exit is recorded: its teardown (every
+    # mount undone, and an RCU grace period) then runs at our own end, after the waiter
+    # has its answer, instead of inside the init's exit, which the exit code waits for.
+    mnt_ns = _hold_mount_namespace(pid)
     for fd in (init.fifo_fd, init.pty_slave):
         if fd is not None and fd >= 0:
             os.close(fd)
@@ -144,7 +148,22 @@ def _run(cfg: ShimConfig) -> int:
     cfg.state.write_exit(code, sig, oom, finished)
     if cfg.done_fd >= 0:
         os.close(cfg.done_fd)
+    if mnt_ns is not None:
+        os.close(mnt_ns)
     return code
+
+
+def _hold_mount_namespace(pid: int) -> int | None:
+    """The init's mount namespace, when it has made its own (it unshares before it waits
+    for ``go``, while we move it into its cgroup, so it almost always has by now)."""
+    try:
+        fd = os.open(f"/proc/{pid}/ns/mnt", os.O_RDONLY | os.O_CLOEXEC)
+    except OSError:
+        return None  # the init failed and is gone already: nothing to hold
+    if os.fstat(fd).st_ino == os.stat("/proc/self/ns/mnt").st_ino:
+        os.close(fd)  # still ours (not unshared yet, or none of its own): nothing to gain
+        return None
+    return fd
 
 
 def _kill_the_rest(cfg: ShimConfig) -> None:

@@ -199,3 +199,25 @@ def test_wait_returns_the_recorded_exit_and_the_shim_is_reaped(harness) -> None:
         assert time.monotonic() < deadline, f"shim {st.shim_pid} was not reaped"
         time.sleep(0.02)
     assert cid not in harness.rt._done and cid not in harness.rt._shims
+
+
+def test_the_shim_holds_only_a_mount_namespace_of_the_inits_own() -> None:
+    from sandbox.runtime.shim import _hold_mount_namespace
+
+    assert _hold_mount_namespace(os.getpid()) is None  # our own: nothing to hold
+    child = subprocess.Popen(["unshare", "--mount", "--propagation", "private", "sh", "-c", "read x"],
+                             stdin=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 10
+        while os.stat(f"/proc/{child.pid}/ns/mnt").st_ino == os.stat("/proc/self/ns/mnt").st_ino:
+            assert time.monotonic() < deadline, "unshare did not make a mount namespace"
+            time.sleep(0.01)
+        fd = _hold_mount_namespace(child.pid)
+        assert fd is not None
+        try:
+            assert os.fstat(fd).st_ino == os.stat(f"/proc/{child.pid}/ns/mnt").st_ino
+        finally:
+            os.close(fd)
+    finally:
+        child.communicate(b"\n", timeout=10)
+    assert _hold_mount_namespace(child.pid) is None  # gone
