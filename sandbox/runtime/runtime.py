@@ -36,6 +36,8 @@ _CREATE_TIMEOUT = 30.0
 # Not typing.TYPE_CHECKING: importing typing is part of every container start.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    import threading
+
     from sandbox.runtime.exec import ExecProcess
     from sandbox.runtime.relay import RelayConfig
     from sandbox.runtime.resources import Resources
@@ -117,6 +119,8 @@ class Runtime:
         """Container id -> the shim we forked and must reap (whoever pops it reaps it)."""
         self._done: dict[str, int] = {}
         """Container id -> the read end of the pipe its shim closes once the exit is recorded."""
+        self._reapers: dict[str, threading.Thread] = {}
+        """Container id -> the thread reaping its shim, which is ending (see ``reap_ending``)."""
 
     # -- helpers ---------------------------------------------------------------------------
 
@@ -452,7 +456,7 @@ class Runtime:
             if ex is not None:
                 shim_pid = self._shims.pop(container, None)
                 if shim_pid:
-                    _reap_soon(shim_pid)
+                    self._reapers[container] = _reap_soon(shim_pid)
                 return ExitStatus(code=int(ex["code"]), signal=ex["signal"],  # type: ignore[arg-type]
                                   oom_killed=bool(ex["oom_killed"]))
         if ex := sd.read_exit():
@@ -475,6 +479,19 @@ class Runtime:
             return ExitStatus(code=255)
         return ExitStatus(code=int(ex["code"]), signal=ex["signal"],  # type: ignore[arg-type]
                           oom_killed=bool(ex["oom_killed"]))
+
+    def reap_ending(self, container: str | None = None, timeout: float = 5.0) -> None:
+        """Wait until the shim whose exit ``wait`` has answered is gone too (all of them
+        without ``container``). ``wait`` answers as soon as the exit is recorded; a caller
+        does its own work meanwhile and calls this before it reports the container ended,
+        so that no process of it is left by then."""
+        deadline = time.monotonic() + timeout
+        for cid in [container] if container is not None else list(self._reapers):
+            t = self._reapers.get(cid)
+            if t is not None:
+                t.join(max(0.0, deadline - time.monotonic()))
+                if not t.is_alive():
+                    self._reapers.pop(cid, None)
 
     def kill(self, container: str, sig: int = signal.SIGTERM, all_processes: bool = False) -> None:
         st = self.state(container)
@@ -627,7 +644,7 @@ def _until_eof(fd: int, timeout: float | None) -> None:
             return
 
 
-def _reap_soon(pid: int) -> None:
+def _reap_soon(pid: int) -> "threading.Thread":
     """Reap a shim that is ending, off the caller's path: its exit takes a few milliseconds
     and nothing waits for it. The caller took it out of ``_shims``, so no one else reaps it
     (a second waitpid could take a later child that got the same pid)."""
@@ -639,7 +656,9 @@ def _reap_soon(pid: int) -> None:
         except ChildProcessError:
             pass  # a caller that waited for any child got it; nothing is left to reap
 
-    threading.Thread(target=reap, name=f"reap-{pid}", daemon=True).start()
+    t = threading.Thread(target=reap, name=f"reap-{pid}", daemon=True)
+    t.start()
+    return t
 
 
 def _wait_pid(pid: int, timeout: float | None) -> None:

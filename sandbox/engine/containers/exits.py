@@ -84,6 +84,9 @@ def handle_exit(eng: Engine, c: Container, status: ExitStatus, finished: float |
             if auto_remove:
                 removal.mark_exited_for_removal(c)
         eng.save(c)
+        # The shim ends while the above is done: once it is gone the container has left
+        # nothing behind, and only then is its exit reported.
+        eng.runtime.reap_ending(c.id)
         c.waiters.exited(wait_result(s.exit_code, s.error))
     if auto_remove:
         try:

@@ -90,6 +90,8 @@ class ContainerService:
         for c in self.eng.registry.all():
             with c.lock:
                 exits.cancel_restart(c)
+        # Shims whose exits were answered may still be ending: none outlives the engine.
+        self.eng.runtime.reap_ending()
 
     def get(self, ref: str) -> Container:
         return self.eng.registry.get(ref)
