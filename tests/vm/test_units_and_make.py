@@ -69,3 +69,10 @@ def test_vm_deps_installs_what_the_image_and_the_test_need() -> None:
 
 def test_vm_image_builds_the_box(makefile: Path) -> None:
     assert "vm/build-box.sh" in dry_run(makefile, "vm-image")
+
+
+def test_ci_runs_the_vm_stage_after_the_tests() -> None:
+    lines = [line.strip() for line in (REPO / ".ci" / "run").read_text().splitlines()]
+    assert "set -euo pipefail" in lines  # a failing stage fails CI
+    makes = [line for line in lines if line.startswith("make ")]
+    assert makes == ["make test", "make vm-validate", "make vm-image", "make vm-test"]
