@@ -57,7 +57,11 @@ def _dispatch(argv: list[str]) -> int:
         from sandbox.runtime.cli import main as runtime_main
 
         code = runtime_main(rest)
-        # Nothing is left to clean up: skip the interpreter's teardown of every module.
+        # A deleted container's state directory goes in a background thread: let it finish.
+        state = sys.modules.get("sandbox.runtime.state")
+        if state is not None:
+            state.settle_trash()
+        # Nothing else is left to clean up: skip the interpreter's teardown of every module.
         sys.stdout.flush()
         sys.stderr.flush()
         os._exit(code)

@@ -178,20 +178,51 @@ class StateDir:
     def discard(self) -> None:
         """Take the directory out of the way at once (the id is free again, no listing shows
         it) and delete it in the background: on a busy disk the deletion takes milliseconds
-        that no caller needs to wait for. What a crash leaves is deleted by ``empty_trash``."""
+        that no caller needs to wait for. What a crash leaves is deleted by ``empty_trash``;
+        a process about to end waits for its deletions with ``settle_trash``."""
         import threading
 
         trash = self.path.parent / TRASH
         dest = trash / f"{self.id}.{os.urandom(4).hex()}"
-        try:
-            trash.mkdir(mode=0o700, exist_ok=True)
-            os.rename(self.path, dest)
-        except FileNotFoundError:
+        for _ in range(3):
+            try:
+                trash.mkdir(mode=0o700, exist_ok=True)
+                os.rename(self.path, dest)
+                break
+            except FileNotFoundError:
+                if not self.path.exists():
+                    return
+                # Another deletion removed the emptied trash between our mkdir and rename.
+                continue
+            except OSError:
+                break  # cannot rename (EXDEV, EPERM)
+        else:
+            self.remove()
             return
-        except OSError:
-            self.remove()  # cannot rename (EXDEV, EPERM): plainly then
+        if not dest.exists():
+            self.remove()  # plainly then
             return
-        threading.Thread(target=remove_tree, args=(dest,), name="state-trash", daemon=True).start()
+        worker = threading.Thread(target=_delete_trashed, args=(dest,), name="state-trash", daemon=True)
+        _PENDING.append(worker)
+        worker.start()
+
+
+_PENDING: list = []
+"""Background deletions started by this process (threads), for ``settle_trash``."""
+
+
+def _delete_trashed(dest: Path) -> None:
+    remove_tree(dest)
+    try:
+        os.rmdir(dest.parent)  # the trash itself, once nothing else is on its way out
+    except OSError:
+        pass  # ENOTEMPTY: another deletion is under way and will try again; ENOENT: done
+
+
+def settle_trash(timeout: float = 10.0) -> None:
+    """Wait for this process's background deletions (a short-lived CLI before it exits)."""
+    while _PENDING:
+        _PENDING.pop().join(timeout)
 
 
 TRASH = ".trash"
@@ -228,3 +259,7 @@ def empty_trash(root: Path) -> None:
         return
     for entry in entries:
         remove_tree(entry.path)
+    try:
+        os.rmdir(root / TRASH)
+    except OSError:
+        pass  # a deletion of this process's is still under way, or another process's

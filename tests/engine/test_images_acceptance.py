@@ -21,6 +21,7 @@ import pytest
 
 from sandbox.commands.docker import main as sandbox_docker
 from sandbox.storage import Store
+from tests.helpers import wait_until
 from tests.images.registry.conftest import (  # noqa: F401 - fixtures
     PASSWORD,
     USER,
@@ -324,7 +325,8 @@ def test_a_failing_run_shows_its_output_and_exit_code_and_leaves_nothing(cli: Cl
     assert "\nabout to fail\n" in result.out
     assert "The command '/bin/sh -c echo about to fail; exit 3' returned a non-zero code: 3" in result.err
     runtime = daemon.root.parent / "run" / "runtime"
-    assert not runtime.exists() or os.listdir(runtime) == []
+    # A deleted container's state directory leaves in the background (the runtime's trash).
+    assert wait_until(lambda: not runtime.exists() or os.listdir(runtime) == []), os.listdir(runtime)
     assert Store(daemon.root, "copy").container_layers() == []
     assert cli("ps", "-aq").out == ""
 

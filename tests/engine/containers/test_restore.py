@@ -81,7 +81,11 @@ def test_vanished_runtime_state_is_marked_exited(h) -> None:
     rt = old.eng.runtime
     cgroup = rt.cgroup(cid)
     cgroup.kill_all(signal.SIGKILL)
+    shim = rt.state(cid).shim_pid
     eventually(lambda: rt.state(cid).status.value == "stopped", what="the processes to die")
+    # The shim records the exit in the state directory on its way out: let it finish first.
+    eventually(lambda: not os.path.exists(f"/proc/{shim}/status") or _is_zombie(shim) or None,
+               what="the shim to end")
     cgroup.destroy()
     shutil.rmtree(h.settings.runtime_root / cid)
     new = h.new_service()
@@ -106,3 +110,11 @@ def test_a_create_cut_short_leaves_nothing_behind(h) -> None:
     new = h.new_service()
     assert new.restore() == []
     assert not (h.settings.root / "containers" / orphan).exists()
+
+
+def _is_zombie(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] == "Z"
+    except FileNotFoundError:
+        return True
