@@ -40,6 +40,8 @@ log = logging.getLogger("sandbox.engine.http")
 
 HIJACK_READ_TIMEOUT = 5.0
 """Seconds to wait for a client to read the 101 before the stream starts (see ``sendq``)."""
+HIJACK_LINGER_TIMEOUT = 2.0
+"""Seconds a finished hijacked stream waits for the client's own close (see ``_linger``)."""
 
 
 @dataclass
@@ -51,6 +53,7 @@ class Server:
     def __init__(self, app: App, *, workers: int = 32, hijack_read_timeout: float = HIJACK_READ_TIMEOUT) -> None:
         self.app = app
         self.hijack_read_timeout = hijack_read_timeout
+        self.linger_timeout = HIJACK_LINGER_TIMEOUT
         self._executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="engine-api")
         self._server: asyncio.AbstractServer | None = None
         self._connections: dict[asyncio.Task[Any], _Conn] = {}
@@ -251,6 +254,24 @@ class Server:
             log.warning("hijacked %s: %s", head.target, e.message)
         except Exception:  # the boundary of a hijacked stream: log it, close the connection
             log.exception("hijacked %s failed", head.target)
+        await self._linger(reader, writer)
+
+    async def _linger(self, reader: asyncio.StreamReader, writer: Transport) -> None:
+        """End a hijacked stream with a half-close, then read what the client still sends
+        until it closes too. A unix socket closed with unread bytes in its receive queue makes
+        the kernel report ECONNRESET to the peer instead of an end of file: a terminal's last
+        keystrokes or a resize arriving as the container exits would turn `docker run -it`'s
+        exit code into "connection reset by peer"."""
+        if writer.is_closing():
+            return
+        try:
+            if writer.can_write_eof():
+                writer.write_eof()
+            async with asyncio.timeout(self.linger_timeout):
+                while await reader.read(65536):
+                    pass
+        except (ConnectionError, TimeoutError, asyncio.IncompleteReadError, OSError) as e:
+            log.debug("hijacked stream ended without the client's close: %s", e)
 
     def _log_error(self, line: str, e: SandboxError, status: int) -> None:
         if status >= 500:

@@ -253,3 +253,19 @@ async def _wait_idle(client: TestClient, timeout: float = 5.0) -> bool:
             return True
         await asyncio.sleep(0.01)
     return False
+
+
+def test_a_finished_stream_half_closes_and_reads_the_clients_last_bytes(socket_client: TestClient) -> None:
+    """Keystrokes that arrive after the container's output ended are read, not left in the
+    socket: closing a unix socket with unread input resets the peer's connection."""
+    with connect(socket_client) as s:
+        s.sendall(b"POST /greet HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n")
+        assert read_exactly(s, len(UPGRADE)) == UPGRADE
+        out = b""
+        while data := s.recv(65536):  # a ConnectionResetError here fails the test
+            out += data
+        assert list(split_frames(out)) == [(1, b"hi")]
+        # The server's end of file was a half-close: it still reads what we send.
+        s.sendall(b"exit\r\n")
+        s.shutdown(socket.SHUT_WR)
+        assert s.recv(1) == b""
