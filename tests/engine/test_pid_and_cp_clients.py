@@ -12,6 +12,8 @@ from typing import Any
 
 import pytest
 
+from tests.helpers import wait_until
+
 from .conftest import Engine
 from .test_acceptance_cli import DOCKER, docker, inspect
 
@@ -33,6 +35,9 @@ def test_cli_pid_host_and_pid_container(engine: Engine) -> None:
     # Its /proc is the host's: this test's own process is listed there.
     assert docker(engine, "exec", "hp", "test", "-d", f"/proc/{os.getpid()}", check=False).returncode == 0
     docker(engine, "run", "-d", "--name", "first", "busybox", "sleep", "300")
+    # `run -d` returns once the start is done, which may be mid-execve (an empty cmdline).
+    first = inspect(engine, "first")["State"]["Pid"]  # type: ignore[index]
+    assert wait_until(lambda: Path(f"/proc/{first}/cmdline").read_bytes().startswith(b"sleep"))
     out = docker(engine, "run", "--rm", "--pid", "container:first", "busybox", "cat", "/proc/1/cmdline").stdout
     assert out.startswith("sleep")
     docker(engine, "create", "--name", "asleep", "busybox", "sleep", "300")
