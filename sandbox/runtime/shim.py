@@ -73,6 +73,12 @@ def run(cfg: ShimConfig) -> NoReturn:
 def _run(cfg: ShimConfig) -> int:
     init = cfg.init
     tracer = Tracer(channel.TraceToPipe(init.sync_fd)) if init.trace else Tracer()
+    # The cgroup manager came over the fork with the parent's tracer, whose sinks (an
+    # engine's event hub and its lock) belong to the parent: a lock another thread held at
+    # the fork stays held here for ever. The shim's records go down the pipe instead.
+    cgroup_files = getattr(cfg.cgroup, "io", None)
+    if cgroup_files is not None:
+        cgroup_files.tracer = tracer
     sys = LinuxSyscalls(tracer)
     if cfg.detach:
         # Our own session: the terminal that ran `create` may close, and its SIGHUP must
