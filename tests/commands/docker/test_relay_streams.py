@@ -69,5 +69,7 @@ def test_detach_keys_end_an_interactive_session(docker) -> None:
         os.close(master)
         os.close(slave)
     assert code == 0
+    # The fake engine's thread may still be reading when the client has detached.
+    wait_for(lambda: received, "the engine to read the typed text", timeout=10)
     assert received == [b"abc"]
     assert "prompt# " in out.getvalue()
