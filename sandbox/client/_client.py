@@ -115,6 +115,11 @@ class EngineClient:
                     self._version = negotiate(API_VERSION, self.ping().api_version)
         return self._version
 
+    def speaks(self, version: str) -> bool:
+        """Whether the negotiated API version is ``version`` or newer (a request's shape
+        that changed between versions)."""
+        return _version_key(self.api_version) >= _version_key(version)
+
     def ping(self) -> Ping:
         """``GET /_ping`` (unversioned, like the docker CLI). Error replies still carry the
         version headers, so only a missing engine raises."""

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from ._client import _version_key
 from ._http import QueryValue, encode_filters, quote_segment
 
 if TYPE_CHECKING:
@@ -34,7 +33,7 @@ class NetworksAPI:
         }
         if enable_ipv6 is not None:
             body["EnableIPv6"] = enable_ipv6
-        if _version_key(self._c.api_version) < (1, 44):
+        if not self._c.speaks("1.44"):
             # Engines before API 1.44 create a second network of the same name unless asked
             # not to; the docker CLI always asks.
             body["CheckDuplicate"] = True

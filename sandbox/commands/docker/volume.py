@@ -157,13 +157,6 @@ def run_volume_rm(ctx: Context, ns: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
-def _older(version: str, than: str) -> bool:
-    def key(v: str) -> tuple[int, ...]:
-        return tuple(int(p) for p in v.split(".") if p.isdigit())
-
-    return key(version) < key(than)
-
-
 # -- prune ---------------------------------------------------------------------------------
 
 def parser_volume_prune() -> DockerArgumentParser:
@@ -178,8 +171,7 @@ def run_volume_prune(ctx: Context, ns: argparse.Namespace) -> int:
     require_args(parser_volume_prune(), ns.args, 0, 0)
     filters = parse_filters("volume prune", ns.filter)
     warning = UNUSED_WARNING
-    version = ctx.client.api_version
-    if not _older(version, "1.42"):
+    if ctx.client.speaks("1.42"):
         if ns.all:
             if "all" in filters:
                 ctx.err("conflicting options: cannot specify both --all and --filter all=1")
@@ -188,7 +180,7 @@ def run_volume_prune(ctx: Context, ns: argparse.Namespace) -> int:
             warning = ALL_WARNING
     else:
         if ns.all:
-            ctx.err(f'"--all" requires API version 1.42, but the Docker daemon API version is {version}')
+            ctx.err(f'"--all" requires API version 1.42, but the Docker daemon API version is {ctx.client.api_version}')
             return 1
         # Before API 1.42 an engine's prune takes named volumes too.
         warning = ALL_WARNING
