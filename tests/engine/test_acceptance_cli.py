@@ -228,7 +228,9 @@ def test_run_it_under_a_pty_and_attach(engine: Engine) -> None:
         wait_for(lambda: "attach" in docker(engine, "events", "--since", "0", "--until", str(int(time.time()) + 1),
                                             "--filter", "container=late", "--format", "{{.Action}}").stdout,
                  what="the attach event")
-        docker(engine, "exec", "late", "touch", "/tmp/go")
+        # Detached, for the same race as in the logs -f test above: `touch` may still be
+        # alive when the container sees the file and ends, and its pid namespace goes with it.
+        docker(engine, "exec", "-d", "late", "touch", "/tmp/go")
         out, _ = attach.communicate(timeout=30)
     finally:
         if attach.poll() is None:

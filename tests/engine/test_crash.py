@@ -54,7 +54,7 @@ def test_kill_9_then_restart_keeps_everything(engine: Engine) -> None:
 
     # Re-adopted means watched: an exit after the restart is recorded with its code, and
     # output written after it reaches the log.
-    docker(engine, "exec", "c0", "touch", "/tmp/go")
+    docker(engine, "exec", "-d", "c0", "touch", "/tmp/go")  # -d: the container may end before touch does
     assert docker(engine, "wait", "c0").stdout.strip() == "4"
     assert docker(engine, "logs", "c0").stdout == "hello-0\nbye-0\n"
     docker(engine, "stop", "-t", "1", "c1")
