@@ -35,6 +35,7 @@ from sandbox.config import Settings
 from sandbox.engine import registry_service
 from sandbox.engine.api import build_app
 from sandbox.engine.events import EventBus, TraceBus
+from sandbox.engine.heap import keep_freed_heap
 from sandbox.engine.http import App, Server
 from sandbox.errors import DaemonError, SandboxError
 from sandbox.linux.trace import Tracer
@@ -308,6 +309,8 @@ def run_engine(settings: Settings, paths: DaemonPaths, storage_driver: str = "ov
                group: str = SOCKET_GROUP) -> int:
     if os.geteuid() != 0:
         log.warning("not running as root: containers will not start (images and events work)")
+    if not keep_freed_heap():
+        log.info("malloc thresholds left at the C library's defaults")
     _make_run_dir(paths)
     pid_lock = _PidLock(paths)
     pid_lock.acquire()
