@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import subprocess
 import uuid
+import warnings
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -18,6 +21,22 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if "root" in item.keywords:
             item.add_marker(skip)
+
+
+@pytest.fixture(autouse=True)
+def _keeps_signal_handlers(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Every test runs with the handlers the one before it had, and a test that leaves one
+    changed is named. The REPL's Ctrl-C tests need Python's own SIGINT handler: a handler
+    left behind by an earlier test (an event loop's, a signal proxy's) swallows their
+    simulated Ctrl-C, and they failed far from the test that caused it."""
+    before = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGCHLD)}
+    yield
+    for sig, handler in before.items():
+        now = signal.getsignal(sig)
+        if now is not handler and handler is not None:
+            warnings.warn(f"{request.node.nodeid} left the {sig.name} handler as {now!r}; restored",
+                          stacklevel=1)
+            signal.signal(sig, handler)
 
 
 @pytest.fixture

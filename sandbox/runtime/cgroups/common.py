@@ -97,10 +97,44 @@ def signal_each(pids: list[int], sig: int) -> None:
             pass
 
 
-def signal_frozen(cg: _Freezable, sig: int, tracer: Tracer) -> None:
+class _Exclusive:
+    """An flock on the freezer's cgroup directory for one freeze-signal-thaw.
+
+    Two parties may kill the same cgroup at once: the engine (``rm -f``) and the shim, which
+    ends the rest of a container without a pid namespace of its own when its init exits.
+    Interleaved, one's thaw lands inside the other's freeze: it then waits for a THAWED that
+    the other's retried FROZEN keeps away, and fails after its timeout. flock works on any
+    open file, a cgroupfs directory included, and both parties open the same directory."""
+
+    def __init__(self, dir: str) -> None:
+        self.dir = dir
+        self.fd = -1
+
+    def __enter__(self) -> None:
+        import fcntl
+
+        try:
+            self.fd = os.open(self.dir, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+        except OSError:
+            return  # gone, or not a directory we can open: the freeze itself will say
+        fcntl.flock(self.fd, fcntl.LOCK_EX)
+
+    def __exit__(self, *exc: object) -> None:
+        if self.fd >= 0:
+            os.close(self.fd)  # the lock goes with the last descriptor of the open file
+            self.fd = -1
+
+
+def signal_frozen(cg: _Freezable, sig: int, tracer: Tracer, lock_dir: str) -> None:
     """Signal every process with the cgroup frozen, so none can fork a child we would miss
     between reading the list and signalling it. SIGKILL thaws afterwards even a paused cgroup:
-    a frozen task cannot act on the kill until it runs again."""
+    a frozen task cannot act on the kill until it runs again. ``lock_dir``: the freezer's
+    cgroup directory, locked for the whole sequence (see ``_Exclusive``)."""
+    with _Exclusive(lock_dir):
+        _signal_frozen(cg, sig, tracer)
+
+
+def _signal_frozen(cg: _Freezable, sig: int, tracer: Tracer) -> None:
     was_frozen = cg.is_frozen()
     try:
         cg.freeze()

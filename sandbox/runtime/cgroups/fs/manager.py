@@ -131,7 +131,7 @@ class V1Manager:
         if not self.io.exists(self._primary):
             return
         if "freezer" in self._dirs:
-            common.signal_frozen(self, sig, self.io.tracer)
+            common.signal_frozen(self, sig, self.io.tracer, self._dir("freezer"))
         else:
             common.signal_each(self.pids(), sig)
 

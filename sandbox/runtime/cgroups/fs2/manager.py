@@ -104,7 +104,7 @@ class V2Manager:
             if (common.read_optional(self.io, self.dir, "cgroup.freeze") or "0").strip() == "1":
                 self.thaw()
             return
-        common.signal_frozen(self, sig, self.io.tracer)
+        common.signal_frozen(self, sig, self.io.tracer, self.dir)
 
     def destroy(self) -> None:
         common.remove_tree(self.io, self.dir, self.timeout)
