@@ -17,6 +17,7 @@ from typing import Any
 from sandbox.errors import LayerUnknown, StorageError
 from sandbox.storage.atomic import write_json
 from sandbox.storage.digest import hex_of
+from sandbox.storage.spread import spread_subdirectories
 
 RECORD = "layer.json"
 
@@ -66,6 +67,7 @@ class Layer:
 class LayerStore:
     def __init__(self, root: Path) -> None:
         self.dir = Path(root)
+        self._spread = False
 
     def path_of(self, layer_id: str) -> Path:
         return self.dir / hex_of(layer_id)
@@ -116,6 +118,11 @@ class LayerStore:
 
     def new_tmp(self) -> Path:
         self.dir.mkdir(parents=True, exist_ok=True)
+        if not self._spread:
+            # Each layer's files in a block group of its own (see sandbox.storage.spread);
+            # also for a store made before the flag was set.
+            spread_subdirectories(self.dir)
+            self._spread = True
         tmp = self.dir / f".tmp-{os.urandom(16).hex()}"
         tmp.mkdir(mode=0o700)
         return tmp
