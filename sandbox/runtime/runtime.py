@@ -121,6 +121,8 @@ class Runtime:
         """Container id -> the read end of the pipe its shim closes once the exit is recorded."""
         self._reapers: dict[str, threading.Thread] = {}
         """Container id -> the thread reaping its shim, which is ending (see ``reap_ending``)."""
+        self._mount_ns: dict[str, int] = {}
+        """Container id -> our hold on its mount namespace (see ``_hold_mounts``)."""
 
     # -- helpers ---------------------------------------------------------------------------
 
@@ -253,6 +255,7 @@ class Runtime:
             init_pid = self._await_ready(sync_r)
             os.close(sync_r)
             to_close = []
+            self._hold_mounts(container, init_pid)
             st = State(id=container, bundle=str(bundle), status=Status.CREATED, pid=init_pid,
                        console=plan.console or "",
                        pid_start=proc.start_time(init_pid) or 0, shim_pid=shim_pid,
@@ -348,8 +351,31 @@ class Runtime:
                 raise SandboxError(f"container init failed: {msg['message']}")
         raise SandboxError("container init exited before it was ready")
 
+    def _hold_mounts(self, container: str, init_pid: int) -> None:
+        """Hold the container's mount namespace from here as well as from its shim.
+
+        Whoever lets go of a mount namespace last pays for its teardown: every mount in it
+        undone, then an RCU grace period. Left to the shim, that came between the recorded
+        exit and the shim's own end, which ``reap_ending`` waits for before the exit is
+        reported. Held here too, the shim's exit is quick, and we let go afterwards on a
+        thread of our own (``_let_go``), off everyone's path."""
+        try:
+            fd = os.open(f"/proc/{init_pid}/ns/mnt", os.O_RDONLY | os.O_CLOEXEC)
+        except OSError:
+            return  # the init is gone already: nothing to hold
+        if os.fstat(fd).st_ino == os.stat("/proc/self/ns/mnt").st_ino:
+            os.close(fd)  # our own namespace (no namespace of its own): nothing to gain
+            return
+        self._mount_ns[container] = fd
+
+    def _release_mounts(self, container: str) -> None:
+        fd = self._mount_ns.pop(container, None)
+        if fd is not None:
+            _let_go(fd)
+
     def _abort(self, container: str, sd: StateDir, cg, shim_pid: int) -> None:
         """Undo a half-made container: processes, cgroup, state directory."""
+        self._release_mounts(container)
         if cg is not None:
             try:
                 cg.kill_all(signal.SIGKILL)
@@ -490,8 +516,11 @@ class Runtime:
             t = self._reapers.get(cid)
             if t is not None:
                 t.join(max(0.0, deadline - time.monotonic()))
-                if not t.is_alive():
-                    self._reapers.pop(cid, None)
+                if t.is_alive():
+                    continue  # still ending: our hold stays, so its teardown is not on it
+                self._reapers.pop(cid, None)
+            if cid not in self._shims:
+                self._release_mounts(cid)
 
     def kill(self, container: str, sig: int = signal.SIGTERM, all_processes: bool = False) -> None:
         st = self.state(container)
@@ -529,6 +558,8 @@ class Runtime:
         self.wait(container)
         cg.destroy()
         sd.discard()
+        # The shim is ending (``wait`` took its exit): once it is gone, let go of the mounts.
+        self.reap_ending(container)
         self.tracer.emit("delete", container=container)
 
     def exec(self, container: str, process: "Process", io: ProcessIO | None = None) -> "ExecProcess":
@@ -642,6 +673,13 @@ def _until_eof(fd: int, timeout: float | None) -> None:
             return
         if not os.read(fd, 4096):
             return
+
+
+def _let_go(fd: int) -> None:
+    """Close ``fd`` on a thread of its own: the last close of a namespace tears it down."""
+    import threading
+
+    threading.Thread(target=os.close, args=(fd,), name="let-go", daemon=True).start()
 
 
 def _reap_soon(pid: int) -> "threading.Thread":
