@@ -8,7 +8,7 @@ derived (``status_word``) exactly as dockerd derives them: a restarting containe
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
 STATUSES = ("created", "restarting", "running", "removing", "paused", "exited", "dead")
@@ -89,7 +89,11 @@ class Record:
         return self.host_config.get("RestartPolicy") or {"Name": "no", "MaximumRetryCount": 0}
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        """The record as JSON-ready data. Shallow: the nested dicts are the record's own,
+        so serialize it before anything changes them (``save`` does, under the lock)."""
+        d = {f.name: getattr(self, f.name) for f in fields(self)}
+        d["state"] = asdict(self.state)  # flat: a copy costs nothing
+        return d
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Record:
