@@ -211,6 +211,10 @@ def compose(settings: Settings, storage_driver: str = "overlay") -> Engine:
     tracer = Tracer(trace.sink)
     store = Store(settings.store_root, storage_driver, tracer=tracer)
     runtime = Runtime(settings.runtime_root, cgroup_parent=settings.cgroup_parent, tracer=tracer)
+    try:
+        runtime.warm_migrations()
+    except (SandboxError, OSError) as e:
+        log.warning("containers start without the cgroup warm-up (a few ms slower each): %s", e)
     from sandbox.engine.api.wiring import add_volume_and_network_routes, make_volume_and_network_services
 
     volumes, networks = make_volume_and_network_services(settings, tracer)

@@ -38,6 +38,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     import threading
 
+    from sandbox.runtime.cgroups.warmup import MigrationWarmup
     from sandbox.runtime.exec import ExecProcess
     from sandbox.runtime.relay import RelayConfig
     from sandbox.runtime.resources import Resources
@@ -123,6 +124,7 @@ class Runtime:
         """Container id -> the thread reaping its shim, which is ending (see ``reap_ending``)."""
         self._mount_ns: dict[str, int] = {}
         """Container id -> our hold on its mount namespace (see ``_hold_mounts``)."""
+        self._warmup: MigrationWarmup | None = None
 
     # -- helpers ---------------------------------------------------------------------------
 
@@ -138,6 +140,27 @@ class Runtime:
 
         return open_manager(name, parent=self.cgroup_parent, tracer=self.tracer, root=self.cgroup_root,
                             mode=self._mode())  # type: ignore[arg-type]
+
+    def warm_migrations(self) -> None:
+        """For a long-lived caller (the engine): keep an anchor process whose moves start
+        each create's cgroup grace period early (see ``sandbox.runtime.cgroups.warmup``).
+        ``close`` stops it."""
+        from sandbox.runtime.cgroups import open_manager
+        from sandbox.runtime.cgroups.warmup import MigrationWarmup
+
+        if self._warmup is None:
+            self._warmup = MigrationWarmup.start(
+                lambda name: open_manager(name, parent=self.cgroup_parent, root=self.cgroup_root,
+                                          mode=self._mode()))  # type: ignore[arg-type]
+
+    def close(self) -> None:
+        """Stop the anchor and let go of the mount namespaces we hold; the containers and
+        their shims go on (a later runtime finds them in the state directory)."""
+        if self._warmup is not None:
+            self._warmup.close()
+            self._warmup = None
+        for container in list(self._mount_ns):
+            os.close(self._mount_ns.pop(container))
 
     def _hierarchies(self) -> list[tuple[str, str, str]]:
         """(name, mount options, mount point) of each v1 hierarchy; empty on pure v2."""
@@ -196,6 +219,8 @@ class Runtime:
             cg = self._cgroup(cgroup_name)
             cg.create()
             cg.apply(spec.linux.resources)
+            if self._warmup is not None:
+                self._warmup.kick()  # the init's move into ``cg`` comes a few ms from now
             plan = self._rootfs_plan(spec, sd, cgroup_name)
 
             sync_r, sync_w = os.pipe()

@@ -220,11 +220,15 @@ class Footprint:
     @classmethod
     def take(cls, unique: str, dirs: list[Path], daemon_pid: int | None = None) -> Footprint:
         """Processes are those in our cgroups and the engine's forks (the shims), which
-        carry the run directory in their command line; the engine itself is left out."""
+        carry the run directory in their command line; the engine itself is left out, and
+        while it runs (``daemon_pid``) so is its cgroup warm-up anchor, which it removes
+        when it stops."""
         from sandbox.linux import proc
+        from sandbox.runtime.cgroups.warmup import ANCHOR_CGROUP
 
         mounts = sorted({m for d in dirs for m in proc.mounts_under(str(d))})
-        groups = sorted(str(c) for d in cgroup_dirs(unique) for c in d.rglob("*") if c.is_dir())
+        groups = sorted(str(c) for d in cgroup_dirs(unique) for c in d.rglob("*") if c.is_dir()
+                        and not (daemon_pid is not None and c.name == ANCHOR_CGROUP))
         pids: set[int] = set()
         for g in [*groups, *(str(d) for d in cgroup_dirs(unique))]:
             try:

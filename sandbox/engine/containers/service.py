@@ -92,6 +92,7 @@ class ContainerService:
                 exits.cancel_restart(c)
         # Shims whose exits were answered may still be ending: none outlives the engine.
         self.eng.runtime.reap_ending()
+        self.eng.runtime.close()
 
     def get(self, ref: str) -> Container:
         return self.eng.registry.get(ref)
