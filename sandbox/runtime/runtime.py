@@ -37,6 +37,7 @@ _CREATE_TIMEOUT = 30.0
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     import threading
+    from collections.abc import Callable
 
     from sandbox.runtime.cgroups.warmup import MigrationWarmup
     from sandbox.runtime.exec import ExecProcess
@@ -160,7 +161,7 @@ class Runtime:
             self._warmup.close()
             self._warmup = None
         for container in list(self._mount_ns):
-            os.close(self._mount_ns.pop(container))
+            self._release_mounts(container)  # a reaper may have got there first: pop, not []
 
     def _hierarchies(self) -> list[tuple[str, str, str]]:
         """(name, mount options, mount point) of each v1 hierarchy; empty on pure v2."""
@@ -382,8 +383,8 @@ class Runtime:
         Whoever lets go of a mount namespace last pays for its teardown: every mount in it
         undone, then an RCU grace period. Left to the shim, that came between the recorded
         exit and the shim's own end, which ``reap_ending`` waits for before the exit is
-        reported. Held here too, the shim's exit is quick, and we let go afterwards on a
-        thread of our own (``_let_go``), off everyone's path."""
+        reported. Held here too, the shim's exit is quick, and the thread that reaps it lets
+        go afterwards, off everyone's path."""
         try:
             fd = os.open(f"/proc/{init_pid}/ns/mnt", os.O_RDONLY | os.O_CLOEXEC)
         except OSError:
@@ -396,7 +397,7 @@ class Runtime:
     def _release_mounts(self, container: str) -> None:
         fd = self._mount_ns.pop(container, None)
         if fd is not None:
-            _let_go(fd)
+            os.close(fd)
 
     def _abort(self, container: str, sd: StateDir, cg, shim_pid: int) -> None:
         """Undo a half-made container: processes, cgroup, state directory."""
@@ -507,7 +508,7 @@ class Runtime:
             if ex is not None:
                 shim_pid = self._shims.pop(container, None)
                 if shim_pid:
-                    self._reapers[container] = _reap_soon(shim_pid)
+                    self._reapers[container] = _reap_soon(shim_pid, lambda: self._release_mounts(container))
                 return ExitStatus(code=int(ex["code"]), signal=ex["signal"],  # type: ignore[arg-type]
                                   oom_killed=bool(ex["oom_killed"]))
         if ex := sd.read_exit():
@@ -541,11 +542,8 @@ class Runtime:
             t = self._reapers.get(cid)
             if t is not None:
                 t.join(max(0.0, deadline - time.monotonic()))
-                if t.is_alive():
-                    continue  # still ending: our hold stays, so its teardown is not on it
-                self._reapers.pop(cid, None)
-            if cid not in self._shims:
-                self._release_mounts(cid)
+                if not t.is_alive():
+                    self._reapers.pop(cid, None)
 
     def kill(self, container: str, sig: int = signal.SIGTERM, all_processes: bool = False) -> None:
         st = self.state(container)
@@ -583,8 +581,8 @@ class Runtime:
         self.wait(container)
         cg.destroy()
         sd.discard()
-        # The shim is ending (``wait`` took its exit): once it is gone, let go of the mounts.
-        self.reap_ending(container)
+        if container not in self._reapers:
+            self._release_mounts(container)  # no shim of ours is ending: nothing to wait for
         self.tracer.emit("delete", container=container)
 
     def exec(self, container: str, process: "Process", io: ProcessIO | None = None) -> "ExecProcess":
@@ -700,17 +698,11 @@ def _until_eof(fd: int, timeout: float | None) -> None:
             return
 
 
-def _let_go(fd: int) -> None:
-    """Close ``fd`` on a thread of its own: the last close of a namespace tears it down."""
-    import threading
-
-    threading.Thread(target=os.close, args=(fd,), name="let-go", daemon=True).start()
-
-
-def _reap_soon(pid: int) -> "threading.Thread":
+def _reap_soon(pid: int, then: "Callable[[], None]") -> "threading.Thread":
     """Reap a shim that is ending, off the caller's path: its exit takes a few milliseconds
     and nothing waits for it. The caller took it out of ``_shims``, so no one else reaps it
-    (a second waitpid could take a later child that got the same pid)."""
+    (a second waitpid could take a later child that got the same pid). ``then`` runs once
+    it is gone."""
     import threading
 
     def reap() -> None:
@@ -718,6 +710,7 @@ def _reap_soon(pid: int) -> "threading.Thread":
             os.waitpid(pid, 0)
         except ChildProcessError:
             pass  # a caller that waited for any child got it; nothing is left to reap
+        then()
 
     t = threading.Thread(target=reap, name=f"reap-{pid}", daemon=True)
     t.start()

@@ -219,3 +219,25 @@ def test_the_shim_holds_only_a_mount_namespace_of_the_inits_own() -> None:
     finally:
         child.communicate(b"\n", timeout=10)
     assert _hold_mount_namespace(child.pid) is None  # gone
+
+
+def test_the_runtime_holds_the_mount_namespace_until_the_shim_is_gone(harness) -> None:
+    from sandbox.runtime.runtime import ProcessIO
+
+    cid = harness.new_id()
+    null = os.open(os.devnull, os.O_RDWR)
+    try:
+        st = harness.rt.create(cid, harness.spec(["sleep", "60"]), harness.rootfs.parent,
+                               io=ProcessIO("fds", fds=(null, null, null))).state
+    finally:
+        os.close(null)
+    held = harness.rt._mount_ns[cid]
+    assert os.fstat(held).st_ino == proc.ns_inode(st.pid, "mnt") != proc.ns_inode("self", "mnt")
+    harness.rt.start(cid)
+    harness.rt.kill(cid, 9)
+    harness.rt.wait(cid)
+    harness.rt.reap_ending(cid)  # the reaper lets go once the shim is gone
+    assert cid not in harness.rt._mount_ns
+    with pytest.raises(OSError):
+        os.fstat(held)  # closed (a later open could reuse the number: checked right away)
+    harness.rt.delete(cid)
