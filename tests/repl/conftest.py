@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import signal
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -15,6 +16,19 @@ import pytest
 
 from sandbox.client import EngineClient, MockResponse, MockRouter, MockTransport, Request
 from tests.tui.real_engine import busybox_overlay_store, real_engine  # noqa: F401  (fixtures for root e2e tests)
+
+
+@pytest.fixture(autouse=True)
+def _python_handles_ctrl_c() -> Iterator[None]:
+    """Ctrl-C in these tests is ``_thread.interrupt_main()``, which only works while SIGINT
+    has Python's own handler. A test run started in the background (``cmd &`` in a shell
+    without job control, or under nohup) begins with SIGINT ignored, Python then installs
+    no handler, and the simulated Ctrl-C is silently dropped."""
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 DATA = Path(__file__).parent / "data"
 CID = "1303eceb3fcf8dea8843f6c0e5d1e6702af17399bbadac8a3157e749fe3d36c2"
