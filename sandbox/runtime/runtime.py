@@ -136,23 +136,20 @@ class Runtime:
             self._cgroup_mode = detect_mode()
         return self._cgroup_mode
 
-    def _cgroup(self, name: str):  # -> CgroupManager
+    def _cgroup(self, name: str, tracer: Tracer | None = None):  # -> CgroupManager
         from sandbox.runtime.cgroups import open_manager
 
-        return open_manager(name, parent=self.cgroup_parent, tracer=self.tracer, root=self.cgroup_root,
+        return open_manager(name, parent=self.cgroup_parent, tracer=tracer or self.tracer, root=self.cgroup_root,
                             mode=self._mode())  # type: ignore[arg-type]
 
     def warm_migrations(self) -> None:
         """For a long-lived caller (the engine): keep an anchor process whose moves start
         each create's cgroup grace period early (see ``sandbox.runtime.cgroups.warmup``).
         ``close`` stops it."""
-        from sandbox.runtime.cgroups import open_manager
         from sandbox.runtime.cgroups.warmup import MigrationWarmup
 
         if self._warmup is None:
-            self._warmup = MigrationWarmup.start(
-                lambda name: open_manager(name, parent=self.cgroup_parent, root=self.cgroup_root,
-                                          mode=self._mode()))  # type: ignore[arg-type]
+            self._warmup = MigrationWarmup.start(lambda name: self._cgroup(name, NULL_TRACER))
 
     def close(self) -> None:
         """Stop the anchor and let go of the mount namespaces we hold; the containers and
@@ -385,14 +382,9 @@ class Runtime:
         exit and the shim's own end, which ``reap_ending`` waits for before the exit is
         reported. Held here too, the shim's exit is quick, and the thread that reaps it lets
         go afterwards, off everyone's path."""
-        try:
-            fd = os.open(f"/proc/{init_pid}/ns/mnt", os.O_RDONLY | os.O_CLOEXEC)
-        except OSError:
-            return  # the init is gone already: nothing to hold
-        if os.fstat(fd).st_ino == os.stat("/proc/self/ns/mnt").st_ino:
-            os.close(fd)  # our own namespace (no namespace of its own): nothing to gain
-            return
-        self._mount_ns[container] = fd
+        fd = shim.hold_mount_namespace(init_pid)
+        if fd is not None:
+            self._mount_ns[container] = fd
 
     def _release_mounts(self, container: str) -> None:
         fd = self._mount_ns.pop(container, None)

@@ -107,7 +107,7 @@ def _run(cfg: ShimConfig) -> int:
     # Hold the container's mount namespace until the exit is recorded: its teardown (every
     # mount undone, and an RCU grace period) then runs at our own end, after the waiter
     # has its answer, instead of inside the init's exit, which the exit code waits for.
-    mnt_ns = _hold_mount_namespace(pid)
+    mnt_ns = hold_mount_namespace(pid)
     for fd in (init.fifo_fd, init.pty_slave):
         if fd is not None and fd >= 0:
             os.close(fd)
@@ -159,9 +159,10 @@ def _run(cfg: ShimConfig) -> int:
     return code
 
 
-def _hold_mount_namespace(pid: int) -> int | None:
-    """The init's mount namespace, when it has made its own (it unshares before it waits
-    for ``go``, while we move it into its cgroup, so it almost always has by now)."""
+def hold_mount_namespace(pid: int) -> int | None:
+    """A descriptor of ``pid``'s mount namespace, when it is not ours; None when it is ours
+    or the process is gone. The shim calls it right after ``go``: the init unshares before
+    it waits for ``go``, so it almost always has its own by then."""
     try:
         fd = os.open(f"/proc/{pid}/ns/mnt", os.O_RDONLY | os.O_CLOEXEC)
     except OSError:

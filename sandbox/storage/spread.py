@@ -20,6 +20,7 @@ from __future__ import annotations
 import fcntl
 import os
 import struct
+from collections.abc import Callable
 from pathlib import Path
 
 # <linux/fs.h>: _IOR('f', 1, long) and _IOW('f', 2, long) on 64-bit; the kernel reads and
@@ -32,33 +33,35 @@ FS_TOPDIR_FL = 0x00020000
 def spread_subdirectories(directory: Path) -> bool:
     """Set the flag on ``directory`` unless it is set; False where the file system (or our
     access to the directory) does not allow it."""
-    try:
-        fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
-    except OSError:
-        return False
-    try:
-        raw = fcntl.ioctl(fd, FS_IOC_GETFLAGS, bytes(8))
-        flags = struct.unpack_from("=i", raw)[0]
+
+    def set_flag(fd: int) -> bool:
+        flags = _flags(fd)
         if not flags & FS_TOPDIR_FL:
             fcntl.ioctl(fd, FS_IOC_SETFLAGS, struct.pack("=iI", flags | FS_TOPDIR_FL, 0))
-    except OSError:
-        # ENOTTY, EOPNOTSUPP or EINVAL: xfs, btrfs, tmpfs, overlayfs; EPERM: not our directory.
-        return False
-    finally:
-        os.close(fd)
-    return True
+        return True
+
+    return _on_directory(directory, set_flag)
 
 
 def has_spread_flag(directory: Path) -> bool:
     """Is the flag set (False where the file system has no such flags)?"""
+    return _on_directory(directory, lambda fd: bool(_flags(fd) & FS_TOPDIR_FL))
+
+
+def _flags(fd: int) -> int:
+    return struct.unpack_from("=i", fcntl.ioctl(fd, FS_IOC_GETFLAGS, bytes(8)))[0]
+
+
+def _on_directory(directory: Path, act: Callable[[int], bool]) -> bool:
+    """``act`` on the open directory; False when it cannot be opened or the ioctl is refused:
+    ENOTTY, EOPNOTSUPP or EINVAL (xfs, btrfs, tmpfs, overlayfs), EPERM (not our directory)."""
     try:
         fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
     except OSError:
         return False
     try:
-        raw = fcntl.ioctl(fd, FS_IOC_GETFLAGS, bytes(8))
+        return act(fd)
     except OSError:
         return False
     finally:
         os.close(fd)
-    return bool(struct.unpack_from("=i", raw)[0] & FS_TOPDIR_FL)

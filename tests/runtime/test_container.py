@@ -200,9 +200,9 @@ def test_wait_returns_the_recorded_exit_and_the_shim_is_reaped(harness) -> None:
 
 
 def test_the_shim_holds_only_a_mount_namespace_of_the_inits_own() -> None:
-    from sandbox.runtime.shim import _hold_mount_namespace
+    from sandbox.runtime.shim import hold_mount_namespace
 
-    assert _hold_mount_namespace(os.getpid()) is None  # our own: nothing to hold
+    assert hold_mount_namespace(os.getpid()) is None  # our own: nothing to hold
     child = subprocess.Popen(["unshare", "--mount", "--propagation", "private", "sh", "-c", "read x"],
                              stdin=subprocess.PIPE)
     try:
@@ -210,7 +210,7 @@ def test_the_shim_holds_only_a_mount_namespace_of_the_inits_own() -> None:
         while os.stat(f"/proc/{child.pid}/ns/mnt").st_ino == os.stat("/proc/self/ns/mnt").st_ino:
             assert time.monotonic() < deadline, "unshare did not make a mount namespace"
             time.sleep(0.01)
-        fd = _hold_mount_namespace(child.pid)
+        fd = hold_mount_namespace(child.pid)
         assert fd is not None
         try:
             assert os.fstat(fd).st_ino == os.stat(f"/proc/{child.pid}/ns/mnt").st_ino
@@ -218,7 +218,7 @@ def test_the_shim_holds_only_a_mount_namespace_of_the_inits_own() -> None:
             os.close(fd)
     finally:
         child.communicate(b"\n", timeout=10)
-    assert _hold_mount_namespace(child.pid) is None  # gone
+    assert hold_mount_namespace(child.pid) is None  # gone
 
 
 def test_the_runtime_holds_the_mount_namespace_until_the_shim_is_gone(harness) -> None:

@@ -7,13 +7,14 @@ import fcntl
 import io
 import os
 import struct
-import tarfile
 from pathlib import Path
 
 import pytest
 
 from sandbox.storage import Store
 from sandbox.storage.spread import FS_IOC_GETFLAGS, FS_IOC_SETFLAGS, has_spread_flag, spread_subdirectories
+
+from .conftest import TarBuilder
 
 FS_NOATIME_FL = 0x00000080
 
@@ -78,18 +79,9 @@ def test_a_file_system_without_the_flag_is_refused(unique: str) -> None:
         d.rmdir()
 
 
-def _one_file_layer() -> bytes:
-    raw = io.BytesIO()
-    with tarfile.open(fileobj=raw, mode="w") as tf:
-        info = tarfile.TarInfo("hello.txt")
-        info.size = 2
-        tf.addfile(info, io.BytesIO(b"hi"))
-    return raw.getvalue()
-
-
-def test_a_store_flags_its_layers_directory(tmp_path: Path) -> None:
+def test_a_store_flags_its_layers_directory(tmp_path: Path, tar: type[TarBuilder]) -> None:
     store = Store(tmp_path / "store", "copy")
-    layer = store.import_layer_tar(io.BytesIO(_one_file_layer()))
+    layer = store.import_layer_tar(io.BytesIO(tar().file("hello.txt", b"hi").bytes()))
     layers = tmp_path / "store" / "layers"
     if _flags(layers) is None:
         pytest.skip("the test directory's file system has no inode flags")
