@@ -1,12 +1,17 @@
-"""``Links`` over rtnetlink with pyroute2, in-process: no ``ip`` command is run.
+"""``Links`` over rtnetlink, in-process: no ``ip`` command is run.
 
-pyroute2 is imported on first use, not at import time: it takes a fifth of a second to
-import, which ``sandbox --help`` should not pay. Every batch of requests runs in a fresh
-thread that opens and closes its own ``IPRoute`` (see ``netns`` for why).
+What a container start and stop ask for (a veth pair, an address, a default route, a
+link deleted) goes through ``sandbox.network.rtnl``: a hand-packed request and its ACK,
+about a millisecond each where pyroute2 took four to six. Dumps and the rare changes
+(links, addresses and routes listed; a bridge made) use pyroute2, which parses what the
+kernel sends back; it is imported on first use, not at import time (it takes a fifth of a
+second to import, which ``sandbox --help`` should not pay). Every batch of requests runs
+in a fresh thread that opens and closes its own socket (see ``netns`` for why).
 
 One endpoint costs one request on the host (create the veth pair with its peer already in
 the container's namespace, named, addressed by MAC, its host end on the bridge and up) and
-two inside (the address and the default route); both ends are brought up with an ioctl.
+two inside (the address and the default route); the peer and ``lo`` are brought up with
+an ioctl.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ from sandbox.linux.syscalls import LinuxSyscalls
 from sandbox.linux.trace import NULL_TRACER, Tracer
 from sandbox.network.links import BridgePlan, LinkInfo, Route, VethPlan
 from sandbox.network.netns import call_inside, run_in_thread
+from sandbox.network.rtnl import Rtnl
 
 T = TypeVar("T")
 _IFF_UP = 0x1
@@ -39,6 +45,16 @@ def _kernel(op: str, device: str | None, hint: str | None = None) -> Iterator[No
         yield
     except NetlinkError as e:
         raise NetlinkFailed(op, device, e.code, hint=hint) from None
+    except OSError as e:
+        raise NetlinkFailed(op, device, e.errno, hint=hint) from None
+
+
+@contextmanager
+def _raw(op: str, device: str | None, hint: str | None = None) -> Iterator[None]:
+    """``_kernel`` for ``Rtnl`` requests, which fail with ``OSError`` alone: the start path
+    never imports pyroute2."""
+    try:
+        yield
     except OSError as e:
         raise NetlinkFailed(op, device, e.errno, hint=hint) from None
 
@@ -154,18 +170,17 @@ class Pyroute2Links:
         return self._host(q)
 
     def delete_link(self, name: str) -> bool:
-        def q(ipr: Any) -> bool:
-            from pyroute2.netlink.exceptions import NetlinkError
-
+        def q() -> bool:
             self.tracer.emit("link.delete", dev=name)
             try:
-                ipr.link("del", ifname=name)
-            except NetlinkError as e:
-                if e.code == errno.ENODEV:
+                with Rtnl() as nl:
+                    nl.delete_link(name)
+            except OSError as e:
+                if e.errno == errno.ENODEV:
                     return False
-                raise NetlinkFailed("link delete", name, e.code) from None
+                raise NetlinkFailed("link delete", name, e.errno) from None
             return True
-        return self._host(q)
+        return run_in_thread(q)
 
     def add_endpoint(self, plan: VethPlan) -> None:
         """Make the veth pair and configure its peer inside the container's namespace, all in
@@ -176,8 +191,8 @@ class Pyroute2Links:
                 self._configure_peer(plan)
             except BaseException:
                 # Half an endpoint is worse than none: the peer vanishes with its host end.
-                with _ipr() as ipr, _kernel("link delete", plan.veth_host):
-                    ipr.link("del", ifname=plan.veth_host)
+                with _raw("link delete", plan.veth_host), Rtnl() as nl:
+                    nl.delete_link(plan.veth_host)
                 raise
         run_in_thread(body)
 
@@ -195,12 +210,12 @@ class Pyroute2Links:
         self.tracer.emit("veth.create", host=plan.veth_host, peer=plan.ifname, netns=plan.netns,
                          bridge=plan.bridge, mac=plan.mac)
         try:
-            with _ipr() as ipr, _kernel("veth create", plan.veth_host,
-                                        hint=f"does the namespace already have an {plan.ifname}?"):
+            with _raw("veth create", plan.veth_host,
+                      hint=f"does the namespace already have an {plan.ifname}?"), Rtnl() as nl:
                 # The peer is born in the container's namespace with its final name and MAC,
                 # and the host end is born enslaved and up: one round trip instead of four.
-                ipr.link("add", ifname=plan.veth_host, kind="veth", master=bridge_index, state="up",
-                         peer={"ifname": plan.ifname, "net_ns_fd": nsfd, "address": plan.mac})
+                nl.add_veth(plan.veth_host, plan.ifname, peer_netns_fd=nsfd, peer_mac=plan.mac,
+                            master=bridge_index, up=True)
         finally:
             os.close(nsfd)
 
@@ -210,22 +225,22 @@ class Pyroute2Links:
             # namespace that nobody has set up yet.
             self.syscalls.link_up("lo")
             self.syscalls.link_up(plan.ifname)
-            with _ipr() as ipr:
-                index = socket.if_nametoindex(plan.ifname)
+            # Opened here, after setns: the socket talks to the container's namespace.
+            with _raw("netlink socket", plan.netns), Rtnl() as nl:
                 self.tracer.emit("addr.add", dev=plan.ifname, address=f"{plan.ip}/{plan.prefixlen}",
                                  netns=plan.netns)
-                with _kernel("addr add", plan.ifname):
-                    ipr.addr("add", index=index, address=plan.ip, prefixlen=plan.prefixlen)
+                with _raw("addr add", plan.ifname):
+                    nl.add_address(socket.if_nametoindex(plan.ifname), plan.ip, plan.prefixlen)
                 if plan.gateway:
                     self.tracer.emit("route.add", dst="default", via=plan.gateway, netns=plan.netns)
-                    with _kernel("route add default", plan.ifname):
-                        ipr.route("replace", dst="0.0.0.0/0", gateway=plan.gateway)
+                    with _raw("route add default", plan.ifname):
+                        nl.replace_default_route(plan.gateway)
         call_inside(plan.netns, configure, self.syscalls)
 
     def set_default_route(self, netns: str, gateway: str) -> None:
         def configure() -> None:
             self.tracer.emit("route.add", dst="default", via=gateway, netns=netns)
-            with _ipr() as ipr, _kernel("route replace default", netns):
-                ipr.route("replace", dst="0.0.0.0/0", gateway=gateway)
+            with _raw("route replace default", netns), Rtnl() as nl:
+                nl.replace_default_route(gateway)
         run_in_thread(configure, netns=netns, syscalls=self.syscalls)
 
