@@ -1,4 +1,4 @@
-"""Container networking: bridges, veth pairs, IPAM, port publishing, names (pyroute2).
+"""Container networking: bridges, veth pairs, IPAM, port publishing, names (rtnetlink).
 
 The public surface is small; everything else is in the modules it names::
 
@@ -6,8 +6,8 @@ The public surface is small; everything else is in the modules it names::
     Network, Endpoint, PortBinding                                   the records (model)
     NetworkOptions                                                   pools, names, masquerade
 
-Importing this package imports neither pyroute2 nor asyncio's event loop machinery at
-module level beyond the standard library: netlink is loaded on first use.
+Importing this package imports nothing beyond the standard library at module level, and
+netlink is loaded on first use.
 """
 
 from sandbox.network.manager import NetworkManager, RestoreReport

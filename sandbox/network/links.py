@@ -1,8 +1,8 @@
 """What the network manager asks of the kernel's links, behind one interface.
 
-``Links`` is the interface; ``sandbox.network.netlink.Pyroute2Links`` talks netlink through
-pyroute2, and ``sandbox.network.fake.FakeLinks`` keeps devices in memory so the manager's
-logic (IPAM, persistence, hosts files, errors) is tested without root.
+``Links`` is the interface; ``sandbox.network.netlink.KernelLinks`` talks rtnetlink
+(``sandbox.network.rtnl``), and ``sandbox.network.fake.FakeLinks`` keeps devices in memory
+so the manager's logic (IPAM, persistence, hosts files, errors) is tested without root.
 """
 
 from __future__ import annotations

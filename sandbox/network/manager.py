@@ -73,12 +73,12 @@ class NetworkManager:
     def __init__(self, state_dir: Path, *, tracer: Tracer = NULL_TRACER,
                  options: NetworkOptions | None = None, links: Links | None = None,
                  nft_runner: NftRunner = run_nft) -> None:
-        from sandbox.network.netlink import Pyroute2Links  # cheap: pyroute2 itself loads on first use
+        from sandbox.network.netlink import KernelLinks
 
         self.state_dir = state_dir
         self.tracer = tracer
         self.options = options or NetworkOptions()
-        self.links: Links = links if links is not None else Pyroute2Links(tracer)
+        self.links: Links = links if links is not None else KernelLinks(tracer)
         self.store = NetworkStore(state_dir)
         self.proxy = PortProxy(tracer)
         self.ports = PortTable(self.store, self.proxy)

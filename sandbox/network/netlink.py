@@ -1,12 +1,9 @@
 """``Links`` over rtnetlink, in-process: no ``ip`` command is run.
 
-What a container start and stop ask for (a veth pair, an address, a default route, a
-link deleted) goes through ``sandbox.network.rtnl``: a hand-packed request and its ACK,
-about a millisecond each where pyroute2 took four to six. Dumps and the rare changes
-(links, addresses and routes listed; a bridge made) use pyroute2, which parses what the
-kernel sends back; it is imported on first use, not at import time (it takes a fifth of a
-second to import, which ``sandbox --help`` should not pay). Every batch of requests runs
-in a fresh thread that opens and closes its own socket (see ``netns`` for why).
+Every request goes through ``sandbox.network.rtnl``: hand-packed messages and a small
+parser for what the kernel sends back, about a millisecond per request. A batch of them
+opens and closes its own socket; the ones inside a container's namespace run in a thread
+that enters it (see ``netns`` for why).
 
 One endpoint costs one request on the host (create the veth pair with its peer already in
 the container's namespace, named, addressed by MAC, its host end on the bridge and up) and
@@ -22,50 +19,28 @@ import socket
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from sandbox.errors import NetlinkFailed
 from sandbox.linux.syscalls import LinuxSyscalls
 from sandbox.linux.trace import NULL_TRACER, Tracer
 from sandbox.network.links import BridgePlan, LinkInfo, Route, VethPlan
 from sandbox.network.netns import call_inside, run_in_thread
-from sandbox.network.rtnl import Rtnl
+from sandbox.network.rtnl import RT_TABLE_MAIN, Rtnl
 
 T = TypeVar("T")
-_IFF_UP = 0x1
-_MAIN_TABLE = 254
 
 
 @contextmanager
 def _kernel(op: str, device: str | None, hint: str | None = None) -> Iterator[None]:
-    """Turn pyroute2's and the OS's errors into ``NetlinkFailed`` naming the step and device."""
-    from pyroute2.netlink.exceptions import NetlinkError
-
-    try:
-        yield
-    except NetlinkError as e:
-        raise NetlinkFailed(op, device, e.code, hint=hint) from None
-    except OSError as e:
-        raise NetlinkFailed(op, device, e.errno, hint=hint) from None
-
-
-@contextmanager
-def _raw(op: str, device: str | None, hint: str | None = None) -> Iterator[None]:
-    """``_kernel`` for ``Rtnl`` requests, which fail with ``OSError`` alone: the start path
-    never imports pyroute2."""
+    """Turn the kernel's refusal (an ``OSError``) into ``NetlinkFailed`` naming the step and device."""
     try:
         yield
     except OSError as e:
         raise NetlinkFailed(op, device, e.errno, hint=hint) from None
 
 
-def _ipr() -> Any:
-    from pyroute2 import IPRoute
-
-    return IPRoute()
-
-
-class Pyroute2Links:
+class KernelLinks:
     def __init__(self, tracer: Tracer = NULL_TRACER, sysctl_root: Path = Path("/proc/sys/net")) -> None:
         self.tracer = tracer
         self.sysctl_root = sysctl_root
@@ -73,11 +48,10 @@ class Pyroute2Links:
 
     # -- helpers -------------------------------------------------------------------------
 
-    def _host(self, fn: Callable[[Any], T]) -> T:
-        def body() -> T:
-            with _ipr() as ipr:
-                return fn(ipr)
-        return run_in_thread(body)
+    @staticmethod
+    def _host(fn: Callable[[Rtnl], T]) -> T:
+        with Rtnl() as nl:
+            return fn(nl)
 
     def _sysctl(self, relpath: str, value: str) -> None:
         path = self.sysctl_root / relpath
@@ -90,97 +64,73 @@ class Pyroute2Links:
     # -- queries -------------------------------------------------------------------------
 
     def host_routes(self) -> list[Route]:
-        def q(ipr: Any) -> list[Route]:
-            names = {m["index"]: m.get("ifname") for m in ipr.get_links()}
-            out = []
-            for r in ipr.get_routes(family=socket.AF_INET, table=_MAIN_TABLE):
-                if r["dst_len"] == 0:
-                    continue  # the default route overlaps everything and says nothing
-                out.append(Route(f"{r.get('dst')}/{r['dst_len']}", names.get(r.get("oif"), "?")))
-            return out
+        def q(nl: Rtnl) -> list[Route]:
+            names = {link.index: link.name for link in nl.links()}
+            # The default route overlaps everything and says nothing.
+            return [Route(f"{r.dst}/{r.dst_len}", names.get(r.oif, "?")) for r in nl.routes()
+                    if r.table == RT_TABLE_MAIN and r.dst_len > 0]
         with _kernel("route dump", None):
             return self._host(q)
 
     def link_info(self, name: str) -> LinkInfo | None:
-        def q(ipr: Any) -> LinkInfo | None:
-            found = ipr.get_links(ifname=name)
-            if not found:
+        def q(nl: Rtnl) -> LinkInfo | None:
+            link = nl.link(name)
+            if link is None:
                 return None
-            m = found[0]
-            master_idx = m.get("master")
-            master = None
-            if master_idx:
-                mm = ipr.get_links(master_idx)
-                master = mm[0].get("ifname") if mm else None
-            addrs = tuple(f"{a.get('address')}/{a['prefixlen']}"
-                          for a in ipr.get_addr(index=m["index"], family=socket.AF_INET))
-            kind = m.get_nested("IFLA_LINKINFO", "IFLA_INFO_KIND") or ""
-            return LinkInfo(name=name, index=m["index"], kind=kind, up=bool(m["flags"] & _IFF_UP),
-                            operstate=str(m.get("operstate") or "UNKNOWN"), mac=m.get("address") or "",
-                            master=master, addresses=addrs)
-
-        def guarded(ipr: Any) -> LinkInfo | None:
-            from pyroute2.netlink.exceptions import NetlinkError
-            try:
-                return q(ipr)
-            except NetlinkError as e:
-                if e.code == errno.ENODEV:
-                    return None
-                raise
+            master = nl.link_name(link.master) if link.master else None
+            return LinkInfo(name=name, index=link.index, kind=link.kind, up=bool(link.flags & 0x1),
+                            operstate=link.operstate, mac=link.mac, master=master,
+                            addresses=tuple(nl.addresses(link.index)))
         with _kernel("link get", name):
-            return self._host(guarded)
+            return self._host(q)
 
     def link_names(self, prefixes: tuple[str, ...]) -> list[str]:
-        def q(ipr: Any) -> list[str]:
-            names = (m.get("ifname") or "" for m in ipr.get_links())
-            return sorted(n for n in names if n.startswith(prefixes))
         with _kernel("link dump", None):
-            return self._host(q)
+            return sorted(n for n in (link.name for link in self._host(Rtnl.links)) if n.startswith(prefixes))
 
     # -- changes -------------------------------------------------------------------------
 
     def ensure_bridge(self, plan: BridgePlan) -> bool:
         """Create the bridge if missing, give it the gateway address, bring it up. Idempotent;
         returns whether the device was created."""
-        def q(ipr: Any) -> bool:
-            from pyroute2.netlink.exceptions import NetlinkError
-
+        def q(nl: Rtnl) -> bool:
             created = False
-            found = ipr.link_lookup(ifname=plan.name)
-            if not found:
+            link = nl.link(plan.name)
+            if link is None:
                 self.tracer.emit("bridge.create", bridge=plan.name)
                 with _kernel("bridge create", plan.name):
-                    ipr.link("add", ifname=plan.name, kind="bridge")
+                    nl.add_bridge(plan.name)
                 created = True
-                found = ipr.link_lookup(ifname=plan.name)
-            index = found[0]
-            have = {(a.get("address"), a["prefixlen"]) for a in ipr.get_addr(index=index, family=socket.AF_INET)}
-            if (plan.gateway, plan.prefixlen) not in have:
+                link = nl.link(plan.name)
+                if link is None:
+                    raise NetlinkFailed("bridge create", plan.name, errno.ENODEV,
+                                        hint="the bridge vanished right after it was made")
+            if f"{plan.gateway}/{plan.prefixlen}" not in nl.addresses(link.index):
                 self.tracer.emit("addr.add", dev=plan.name, address=f"{plan.gateway}/{plan.prefixlen}")
                 try:
-                    ipr.addr("add", index=index, address=plan.gateway, prefixlen=plan.prefixlen)
-                except NetlinkError as e:
-                    if e.code != errno.EEXIST:
-                        raise NetlinkFailed("addr add", plan.name, e.code) from None
+                    nl.add_address(link.index, plan.gateway, plan.prefixlen)
+                except OSError as e:
+                    if e.errno != errno.EEXIST:
+                        raise NetlinkFailed("addr add", plan.name, e.errno) from None
             self.tracer.emit("link.up", dev=plan.name)
             with _kernel("link up", plan.name):
-                ipr.link("set", index=index, state="up")
+                nl.set_up(link.index)
             self._sysctl(f"ipv4/conf/{plan.name}/forwarding", "1" if plan.forwarding else "0")
             return created
-        return self._host(q)
+        with _kernel("bridge query", plan.name):
+            return self._host(q)
 
     def delete_link(self, name: str) -> bool:
-        def q() -> bool:
+        def q(nl: Rtnl) -> bool:
             self.tracer.emit("link.delete", dev=name)
             try:
-                with Rtnl() as nl:
-                    nl.delete_link(name)
+                nl.delete_link(name)
             except OSError as e:
                 if e.errno == errno.ENODEV:
                     return False
                 raise NetlinkFailed("link delete", name, e.errno) from None
             return True
-        return run_in_thread(q)
+        return self._host(q)
 
     def add_endpoint(self, plan: VethPlan) -> None:
         """Make the veth pair and configure its peer inside the container's namespace, all in
@@ -191,7 +141,7 @@ class Pyroute2Links:
                 self._configure_peer(plan)
             except BaseException:
                 # Half an endpoint is worse than none: the peer vanishes with its host end.
-                with _raw("link delete", plan.veth_host), Rtnl() as nl:
+                with _kernel("link delete", plan.veth_host), Rtnl() as nl:
                     nl.delete_link(plan.veth_host)
                 raise
         run_in_thread(body)
@@ -210,7 +160,7 @@ class Pyroute2Links:
         self.tracer.emit("veth.create", host=plan.veth_host, peer=plan.ifname, netns=plan.netns,
                          bridge=plan.bridge, mac=plan.mac)
         try:
-            with _raw("veth create", plan.veth_host,
+            with _kernel("veth create", plan.veth_host,
                       hint=f"does the namespace already have an {plan.ifname}?"), Rtnl() as nl:
                 # The peer is born in the container's namespace with its final name and MAC,
                 # and the host end is born enslaved and up: one round trip instead of four.
@@ -226,21 +176,21 @@ class Pyroute2Links:
             self.syscalls.link_up("lo")
             self.syscalls.link_up(plan.ifname)
             # Opened here, after setns: the socket talks to the container's namespace.
-            with _raw("netlink socket", plan.netns), Rtnl() as nl:
+            with _kernel("netlink socket", plan.netns), Rtnl() as nl:
                 self.tracer.emit("addr.add", dev=plan.ifname, address=f"{plan.ip}/{plan.prefixlen}",
                                  netns=plan.netns)
-                with _raw("addr add", plan.ifname):
+                with _kernel("addr add", plan.ifname):
                     nl.add_address(socket.if_nametoindex(plan.ifname), plan.ip, plan.prefixlen)
                 if plan.gateway:
                     self.tracer.emit("route.add", dst="default", via=plan.gateway, netns=plan.netns)
-                    with _raw("route add default", plan.ifname):
+                    with _kernel("route add default", plan.ifname):
                         nl.replace_default_route(plan.gateway)
         call_inside(plan.netns, configure, self.syscalls)
 
     def set_default_route(self, netns: str, gateway: str) -> None:
         def configure() -> None:
             self.tracer.emit("route.add", dst="default", via=gateway, netns=netns)
-            with _raw("route replace default", netns), Rtnl() as nl:
+            with _kernel("route replace default", netns), Rtnl() as nl:
                 nl.replace_default_route(gateway)
         run_in_thread(configure, netns=netns, syscalls=self.syscalls)
 

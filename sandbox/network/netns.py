@@ -6,10 +6,9 @@ where it was, even if something fails half-way. Sockets remember the namespace t
 made in, so a netlink or TCP socket opened in that thread keeps working in the container's
 namespace from any thread afterwards.
 
-Why a fresh thread for host-side netlink too: pyroute2 keeps an event loop and a socket per
-thread that touches an ``IPRoute``; a long-lived object used from many request threads
-would leak one of each per thread. A thread that opens, uses and closes its own handle
-leaves nothing behind.
+Host-side requests need no thread of their own: every other thread of the engine stays in
+the host's namespace, so a netlink socket opened, used and closed by the caller talks to
+the host.
 """
 
 from __future__ import annotations

@@ -36,9 +36,9 @@ WAIT = 20.0
 # -- the engine ------------------------------------------------------------------------------
 
 def _host_routes() -> list[str]:
-    from sandbox.network.netlink import Pyroute2Links
+    from sandbox.network.netlink import KernelLinks
 
-    return [r.dst for r in Pyroute2Links().host_routes()]
+    return [r.dst for r in KernelLinks().host_routes()]
 
 
 def _free_blocks(count: int) -> list[str]:
@@ -102,9 +102,9 @@ def engine(tmp_path: Path, overlay_template: Path, unique: str) -> Iterator[Engi
         d.stop()
         left = Footprint.take(unique, dirs)
         purge(unique, dirs)
-        from sandbox.network.netlink import Pyroute2Links
+        from sandbox.network.netlink import KernelLinks
 
-        links = Pyroute2Links()
+        links = KernelLinks()
         for name in e.devices():
             links.delete_link(name)
         shutil.rmtree(run, ignore_errors=True)

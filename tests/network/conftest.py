@@ -67,9 +67,9 @@ def fake_manager(tmp_path: Path, tag: str, fake_links: FakeLinks) -> Iterator[Ne
 
 
 def _host_routes() -> list[ipaddress.IPv4Network]:
-    from sandbox.network.netlink import Pyroute2Links
+    from sandbox.network.netlink import KernelLinks
 
-    return [ipaddress.IPv4Network(r.dst, strict=False) for r in Pyroute2Links().host_routes()]
+    return [ipaddress.IPv4Network(r.dst, strict=False) for r in KernelLinks().host_routes()]
 
 
 def free_subnets(count: int) -> list[str]:
@@ -85,9 +85,9 @@ def free_subnets(count: int) -> list[str]:
 
 def sweep(tag: str) -> None:
     """Delete any device carrying the tag: the safety net after a failed test."""
-    from sandbox.network.netlink import Pyroute2Links
+    from sandbox.network.netlink import KernelLinks
 
-    links = Pyroute2Links()
+    links = KernelLinks()
     for name in links.link_names((tag,)):
         links.delete_link(name)
 

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from sandbox.errors import NetworkInUse, PortAllocated, SubnetOverlap
-from sandbox.network.netlink import Pyroute2Links
+from sandbox.network.netlink import KernelLinks
 from sandbox.network.netns import run_in_thread
 
 pytestmark = pytest.mark.root
@@ -116,11 +116,11 @@ def test_remove_refuses_a_network_with_endpoints(lab: Any) -> None:
     assert str(err.value) == f"error while removing network: network web id {net.id} has active endpoints"
     mgr.disconnect("web", A)
     mgr.remove("web")
-    assert Pyroute2Links().link_info(net.bridge) is None
+    assert KernelLinks().link_info(net.bridge) is None
 
 
 def test_twenty_connect_disconnect_cycles_leave_nothing_behind(lab: Any) -> None:
-    links = Pyroute2Links()
+    links = KernelLinks()
     before = links.link_names((lab.tag,))
     mgr = lab.manager()
     mgr.create("cycle", subnet=lab.subnets[1])
@@ -158,7 +158,7 @@ def test_restore_keeps_allocations_and_drops_dead_containers(lab: Any, poll: Any
     # b dies while no daemon watches: its namespace, and with it the veth pair, goes away
     again.close()
     lab.kill(ns_b)
-    poll(lambda: Pyroute2Links().link_info(ep_b.veth_host) is None, "the kernel to drop b's veth")
+    poll(lambda: KernelLinks().link_info(ep_b.veth_host) is None, "the kernel to drop b's veth")
     third = lab.manager()
     report = third.restore()
     assert report.endpoints_dropped == [("web", B)]
@@ -170,10 +170,10 @@ def test_restore_recreates_a_missing_bridge(lab: Any) -> None:
     mgr = lab.manager()
     net = mgr.create("web", subnet=lab.subnets[1])
     mgr.close()
-    Pyroute2Links().delete_link(net.bridge)
+    KernelLinks().delete_link(net.bridge)
     again = lab.manager()
     assert net.bridge in again.restore().bridges_created
-    info = Pyroute2Links().link_info(net.bridge)
+    info = KernelLinks().link_info(net.bridge)
     assert info is not None and info.up and f"{net.gateway}/24" in info.addresses
 
 
@@ -201,7 +201,7 @@ def test_topology_shows_the_bridge_and_the_veth_pairs(lab: Any) -> None:
     [row] = topo["endpoints"]
     assert (row["veth_host"], row["veth_host_state"], row["veth_peer"], row["netns"]) == \
         (ep.veth_host, "up", "eth0", ns)
-    assert Pyroute2Links().link_info(ep.veth_host).master == net.bridge
+    assert KernelLinks().link_info(ep.veth_host).master == net.bridge
 
 
 def _default_gateway(netns: str) -> str | None:
@@ -218,11 +218,11 @@ def _default_gateway(netns: str) -> str | None:
 
 def test_a_subnet_over_a_host_route_is_refused(lab: Any) -> None:
     mgr = lab.manager()
-    route = next(r for r in Pyroute2Links().host_routes() if not r.device.startswith(lab.tag))
+    route = next(r for r in KernelLinks().host_routes() if not r.device.startswith(lab.tag))
     with pytest.raises(SubnetOverlap) as err:
         mgr.create("clash", subnet=route.dst)
     assert f"the host's route on {route.device}" in str(err.value)
-    assert Pyroute2Links().link_names((lab.tag,)) == []
+    assert KernelLinks().link_names((lab.tag,)) == []
 
 
 def test_connect_leaves_the_callers_namespace_alone_and_makes_the_default_bridge(lab: Any) -> None:
@@ -235,7 +235,7 @@ def test_connect_leaves_the_callers_namespace_alone_and_makes_the_default_bridge
     assert os.stat("/proc/thread-self/ns/net").st_ino == mine
     ops = sink.ops()  # what the TUI's trace shows, in order
     assert ops.index("bridge.create") < ops.index("veth.create") < ops.index("setns") < ops.index("route.add")
-    info = Pyroute2Links().link_info(lab.tag + "d0")
+    info = KernelLinks().link_info(lab.tag + "d0")
     assert info is not None and info.kind == "bridge" and f"{ep.gateway}/24" in info.addresses
 
 

@@ -60,7 +60,7 @@ def test_address_and_route_requests() -> None:
 @pytest.mark.parametrize("bad", ["", "x" * 16, "a/b", "a\0b"])
 def test_an_invalid_interface_name_is_refused_before_the_kernel_sees_it(bad: str) -> None:
     with pytest.raises(ValueError, match="invalid interface name"):
-        rtnl.dellink_request(bad)
+        rtnl.link_name_request(bad)
 
 
 @pytest.mark.parametrize("call", [lambda: rtnl.veth_request("a", "b", peer_mac="02:42"),
@@ -95,14 +95,14 @@ def _plan(lab: Any, bridge: str, host: str, index: int) -> Any:
 
 @pytest.mark.root
 def test_a_veth_is_made_up_and_enslaved_and_deleted(lab: Any, tag: str) -> None:
-    """Through ``Pyroute2Links``, which sends these requests: the links as the kernel lists them.
+    """Through ``KernelLinks``, which sends these requests: the links as the kernel lists them.
     Every device carries the test's tag, and the ``lab`` fixture sweeps them in teardown."""
     import ipaddress
 
     from sandbox.network.links import BridgePlan
-    from sandbox.network.netlink import Pyroute2Links
+    from sandbox.network.netlink import KernelLinks
 
-    links = Pyroute2Links()
+    links = KernelLinks()
     bridge, host = tag + "r0", tag + "rv"
     net = ipaddress.IPv4Network(lab.subnets[1])
     links.ensure_bridge(BridgePlan(bridge, str(net.network_address + 1), net.prefixlen))
@@ -139,9 +139,9 @@ def test_a_second_veth_with_the_same_name_is_refused_with_the_devices_name(lab: 
     import ipaddress
 
     from sandbox.network.links import BridgePlan
-    from sandbox.network.netlink import Pyroute2Links
+    from sandbox.network.netlink import KernelLinks
 
-    links = Pyroute2Links()
+    links = KernelLinks()
     bridge, host = tag + "r1", tag + "rw"
     net = ipaddress.IPv4Network(lab.subnets[1])
     links.ensure_bridge(BridgePlan(bridge, str(net.network_address + 1), net.prefixlen))
@@ -151,3 +151,27 @@ def test_a_second_veth_with_the_same_name_is_refused_with_the_devices_name(lab: 
     assert err.value.errno == errno.EEXIST
     assert host in err.value.message
     assert links.link_info(host) is not None  # the first one is untouched
+
+
+def test_the_dumps_agree_with_pyroute2() -> None:
+    """pyroute2 (a test dependency only) as an independent reader of the same kernel tables."""
+    from pyroute2 import IPRoute
+
+    from sandbox.network.netlink import KernelLinks
+
+    links = KernelLinks()
+    with IPRoute() as ipr:
+        names = {m["index"]: m.get("ifname") for m in ipr.get_links()}
+        theirs = sorted(f"{r.get('dst')}/{r['dst_len']} {names.get(r.get('oif'), '?')}"
+                        for r in ipr.get_routes(family=socket.AF_INET, table=254) if r["dst_len"])
+        lo = ipr.get_links(ifname="lo")[0]
+        lo_addrs = sorted(f"{a.get('address')}/{a['prefixlen']}"
+                          for a in ipr.get_addr(index=lo["index"], family=socket.AF_INET))
+    assert sorted(f"{r.dst} {r.device}" for r in links.host_routes()) == theirs
+    assert links.link_names(("",)) == sorted(names.values())
+    info = links.link_info("lo")
+    assert info is not None
+    assert (info.index, info.up, info.mac, info.operstate) == (lo["index"], True, lo.get("address"),
+                                                               lo.get("operstate"))
+    assert sorted(info.addresses) == lo_addrs
+    assert links.link_info("sbx-no-such") is None

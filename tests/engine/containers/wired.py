@@ -22,9 +22,9 @@ WAIT = 15.0
 
 
 def _host_routes() -> list[ipaddress.IPv4Network]:
-    from sandbox.network.netlink import Pyroute2Links
+    from sandbox.network.netlink import KernelLinks
 
-    return [ipaddress.IPv4Network(r.dst, strict=False) for r in Pyroute2Links().host_routes()]
+    return [ipaddress.IPv4Network(r.dst, strict=False) for r in KernelLinks().host_routes()]
 
 
 def free_block(prefixlen: int, avoid: list[ipaddress.IPv4Network]) -> ipaddress.IPv4Network:
@@ -127,9 +127,9 @@ def wired_service(h: Harness) -> Iterator[Wired]:
                     mgr.remove(net.id)
             mgr.teardown()
             mgr.close()
-        from sandbox.network.netlink import Pyroute2Links
+        from sandbox.network.netlink import KernelLinks
 
-        links = Pyroute2Links()
+        links = KernelLinks()
         left = links.link_names((tag,))
         for name in left:
             links.delete_link(name)
