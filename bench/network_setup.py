@@ -37,9 +37,9 @@ TARGET_MS = 10.0
 
 def _free_subnet() -> str:
     """A /24 that no host route overlaps, so this engine's bridge fits beside any other."""
-    from sandbox.network.netlink import Pyroute2Links
+    from sandbox.network.netlink import KernelLinks
 
-    taken = [ipaddress.IPv4Network(r.dst, strict=False) for r in Pyroute2Links().host_routes()]
+    taken = [ipaddress.IPv4Network(r.dst, strict=False) for r in KernelLinks().host_routes()]
     while True:
         net = ipaddress.IPv4Network(f"10.{random.randint(160, 199)}.{random.randint(0, 255)}.0/24")
         if not any(net.overlaps(t) for t in taken):
@@ -97,7 +97,7 @@ def main() -> int:
         print("bench/network_setup.py needs root", file=sys.stderr)
         return 2
     from sandbox.images.bootstrap import bootstrap_busybox
-    from sandbox.network.netlink import Pyroute2Links
+    from sandbox.network.netlink import KernelLinks
     from sandbox.storage import Store
 
     work = Path(tempfile.mkdtemp(prefix="bn-", dir="/tmp"))
@@ -129,7 +129,7 @@ def main() -> int:
         log.close()
         _umount_under(work)
         _remove_cgroups(parent, set())
-        links = Pyroute2Links()
+        links = KernelLinks()
         for name in sorted(os.listdir("/sys/class/net")):
             if name.startswith(tag):
                 links.delete_link(name)
