@@ -15,8 +15,13 @@ from pathlib import Path
 from typing import Any, Self
 
 
+TMP_PREFIX = ".tmp-"
+"""Temporary files are ``.tmp-<name>-<pid>-<thread>``: a crash may leave one behind, and
+whoever cleans the directory finds them by this prefix."""
+
+
 def write_atomic(path: Path, data: bytes, fsync: bool = False, mode: int = 0o644) -> None:
-    tmp = path.with_name(f".tmp-{path.name}-{os.getpid()}-{threading.get_ident()}")
+    tmp = path.with_name(f"{TMP_PREFIX}{path.name}-{os.getpid()}-{threading.get_ident()}")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC | os.O_NOFOLLOW, mode)
     try:
         view = memoryview(data)

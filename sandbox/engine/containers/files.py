@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import json
 import os
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 from sandbox.engine.containers.record import Record
 from sandbox.errors import ContainerServiceError
+from sandbox.storage.atomic import TMP_PREFIX, write_atomic
 
 RECORD = "config.v2.json"
 _HOSTS = ("127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n"
@@ -54,21 +54,11 @@ class ContainerFiles:
         loss makes moot (the runtime's state in /run is gone then too, and restore marks the
         container exited). On a busy disk that wait is tens of milliseconds per start."""
         d = self.dir_of(record.id)
-        tmp = d / f".{RECORD}.{os.getpid()}.{threading.get_ident()}.tmp"
         # dumps, not dump: only the one-shot encoder is the C one (dump streams through
         # the pure-Python one), and one write of the whole text beats many small ones.
         data = json.dumps(record.to_dict()).encode()
         try:
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o644)
-            try:
-                view = memoryview(data)
-                while view:
-                    view = view[os.write(fd, view):]
-                if durable:
-                    os.fsync(fd)
-            finally:
-                os.close(fd)
-            os.replace(tmp, d / RECORD)
+            write_atomic(d / RECORD, data, fsync=durable)
         except OSError as e:
             raise ContainerServiceError(f"cannot save container {record.id}: {e}",
                                         f"check that {d} is writable") from e
@@ -96,7 +86,7 @@ class ContainerFiles:
                 os.unlink(d / name)
             except FileNotFoundError:
                 pass
-        for leftover in d.glob(f".{RECORD}.*.tmp"):
+        for leftover in d.glob(f"{TMP_PREFIX}{RECORD}-*"):
             leftover.unlink(missing_ok=True)
         try:
             d.rmdir()

@@ -31,4 +31,14 @@ def test_save_syncs_only_when_durable(tmp_path: Path, monkeypatch: pytest.Monkey
     assert len(calls) == syncs
     [loaded] = list(files.load_all())
     assert isinstance(loaded, Record) and loaded.state.exit_code == 3
-    assert [p.name for p in files.dir_of(rec.id).iterdir() if p.name.endswith(".tmp")] == []
+    assert os.listdir(files.dir_of(rec.id)) == ["config.v2.json"]  # no temporary file left
+
+
+def test_remove_also_takes_a_temporary_file_a_crash_left(tmp_path: Path) -> None:
+    files = ContainerFiles(tmp_path)
+    rec = _record("d" * 64)
+    files.dir_of(rec.id).mkdir(parents=True)
+    files.save(rec)
+    (files.dir_of(rec.id) / ".tmp-config.v2.json-123-456").write_text("{half")
+    files.remove(rec.id)
+    assert not files.dir_of(rec.id).exists()
