@@ -153,25 +153,39 @@ def test_a_second_veth_with_the_same_name_is_refused_with_the_devices_name(lab: 
     assert links.link_info(host) is not None  # the first one is untouched
 
 
-def test_the_dumps_agree_with_pyroute2() -> None:
-    """pyroute2 (a test dependency only) as an independent reader of the same kernel tables."""
+def _pyroute2_view() -> tuple[list[str], list[str], Any, list[str]]:
     from pyroute2 import IPRoute
 
-    from sandbox.network.netlink import KernelLinks
-
-    links = KernelLinks()
     with IPRoute() as ipr:
         names = {m["index"]: m.get("ifname") for m in ipr.get_links()}
-        theirs = sorted(f"{r.get('dst')}/{r['dst_len']} {names.get(r.get('oif'), '?')}"
+        routes = sorted(f"{r.get('dst')}/{r['dst_len']} {names.get(r.get('oif'), '?')}"
                         for r in ipr.get_routes(family=socket.AF_INET, table=254) if r["dst_len"])
         lo = ipr.get_links(ifname="lo")[0]
         lo_addrs = sorted(f"{a.get('address')}/{a['prefixlen']}"
                           for a in ipr.get_addr(index=lo["index"], family=socket.AF_INET))
-    assert sorted(f"{r.dst} {r.device}" for r in links.host_routes()) == theirs
-    assert links.link_names(("",)) == sorted(names.values())
+    return routes, sorted(names.values()), (lo["index"], True, lo.get("address"), lo.get("operstate")), lo_addrs
+
+
+def _our_view() -> tuple[list[str], list[str], Any, list[str]]:
+    from sandbox.network.netlink import KernelLinks
+
+    links = KernelLinks()
     info = links.link_info("lo")
     assert info is not None
-    assert (info.index, info.up, info.mac, info.operstate) == (lo["index"], True, lo.get("address"),
-                                                               lo.get("operstate"))
-    assert sorted(info.addresses) == lo_addrs
-    assert links.link_info("sbx-no-such") is None
+    return (sorted(f"{r.dst} {r.device}" for r in links.host_routes()), links.link_names(("",)),
+            (info.index, info.up, info.mac, info.operstate), sorted(info.addresses))
+
+
+def test_the_dumps_agree_with_pyroute2() -> None:
+    """pyroute2 (a test dependency only) as an independent reader of the same kernel tables.
+    Other processes may add or remove a link between the two reads: a few tries are allowed
+    for the two snapshots to meet, never a difference that stays."""
+    from sandbox.network.netlink import KernelLinks
+
+    for _ in range(5):
+        theirs, ours = _pyroute2_view(), _our_view()
+        if ours == theirs:
+            break
+    assert ours == theirs
+    assert "lo" in ours[1]
+    assert KernelLinks().link_info("sbx-no-such") is None
