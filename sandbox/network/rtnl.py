@@ -218,9 +218,10 @@ class Rtnl:
                     answers.append((mtype, data[offset + _NLMSGHDR.size:offset + length]))
                 offset += (length + 3) & ~3
 
-    def add_veth(self, host: str, peer: str, **kw: object) -> None:
-        self.request(RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, veth_request(host, peer, **kw),  # type: ignore[arg-type]
-                     f"create veth {host}")
+    def add_veth(self, host: str, peer: str, *, peer_netns_fd: int | None = None, peer_mac: str | None = None,
+                 master: int = 0, up: bool = True) -> None:
+        body = veth_request(host, peer, peer_netns_fd=peer_netns_fd, peer_mac=peer_mac, master=master, up=up)
+        self.request(RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, body, f"create veth {host}")
 
     def add_address(self, index: int, address: str, prefixlen: int) -> None:
         self.request(RTM_NEWADDR, NLM_F_CREATE | NLM_F_EXCL, addr_request(index, address, prefixlen),
@@ -245,26 +246,23 @@ class Rtnl:
         got = self.request(RTM_GETLINK, NLM_F_DUMP, _IFINFOMSG.pack(socket.AF_UNSPEC, 0, 0, 0, 0), "list links")
         return [parse_link(p) for t, p in got if t == RTM_NEWLINK]
 
-    def link(self, name: str) -> Link | None:
-        """One link by name; None when there is none."""
+    def _get_link(self, body: bytes, what: str) -> Link | None:
         try:
-            got = self.request(RTM_GETLINK, 0, link_name_request(name), f"get link {name}")
+            got = self.request(RTM_GETLINK, 0, body, what)
         except RtnlError as e:
             if e.errno == errno.ENODEV:
                 return None
             raise
         return next((parse_link(p) for t, p in got if t == RTM_NEWLINK), None)
 
+    def link(self, name: str) -> Link | None:
+        """One link by name; None when there is none."""
+        return self._get_link(link_name_request(name), f"get link {name}")
+
     def link_name(self, index: int) -> str | None:
         """The name of link ``index``; None when there is none."""
-        try:
-            got = self.request(RTM_GETLINK, 0, _IFINFOMSG.pack(socket.AF_UNSPEC, 0, index, 0, 0),
-                               f"get link {index}")
-        except RtnlError as e:
-            if e.errno == errno.ENODEV:
-                return None
-            raise
-        return next((parse_link(p).name for t, p in got if t == RTM_NEWLINK), None)
+        link = self._get_link(_IFINFOMSG.pack(socket.AF_UNSPEC, 0, index, 0, 0), f"get link {index}")
+        return link.name if link is not None else None
 
     def addresses(self, index: int) -> list[str]:
         """The IPv4 addresses of link ``index`` as ``a.b.c.d/len``."""

@@ -93,19 +93,27 @@ def _plan(lab: Any, bridge: str, host: str, index: int) -> Any:
                     gateway=str(net.network_address + 1))
 
 
+def _bridge(lab: Any, links: Any, name: str) -> str:
+    """A bridge on the lab's second subnet, its gateway the first address."""
+    import ipaddress
+
+    from sandbox.network.links import BridgePlan
+
+    net = ipaddress.IPv4Network(lab.subnets[1])
+    links.ensure_bridge(BridgePlan(name, str(net.network_address + 1), net.prefixlen))
+    return name
+
+
 @pytest.mark.root
 def test_a_veth_is_made_up_and_enslaved_and_deleted(lab: Any, tag: str) -> None:
     """Through ``KernelLinks``, which sends these requests: the links as the kernel lists them.
     Every device carries the test's tag, and the ``lab`` fixture sweeps them in teardown."""
     import ipaddress
 
-    from sandbox.network.links import BridgePlan
     from sandbox.network.netlink import KernelLinks
 
     links = KernelLinks()
-    bridge, host = tag + "r0", tag + "rv"
-    net = ipaddress.IPv4Network(lab.subnets[1])
-    links.ensure_bridge(BridgePlan(bridge, str(net.network_address + 1), net.prefixlen))
+    bridge, host = _bridge(lab, links, tag + "r0"), tag + "rv"
     plan = _plan(lab, bridge, host, 2)
     links.add_endpoint(plan)
     info = links.link_info(host)
@@ -136,15 +144,11 @@ def test_a_veth_is_made_up_and_enslaved_and_deleted(lab: Any, tag: str) -> None:
 
 @pytest.mark.root
 def test_a_second_veth_with_the_same_name_is_refused_with_the_devices_name(lab: Any, tag: str) -> None:
-    import ipaddress
 
-    from sandbox.network.links import BridgePlan
     from sandbox.network.netlink import KernelLinks
 
     links = KernelLinks()
-    bridge, host = tag + "r1", tag + "rw"
-    net = ipaddress.IPv4Network(lab.subnets[1])
-    links.ensure_bridge(BridgePlan(bridge, str(net.network_address + 1), net.prefixlen))
+    bridge, host = _bridge(lab, links, tag + "r1"), tag + "rw"
     links.add_endpoint(_plan(lab, bridge, host, 2))
     with pytest.raises(NetlinkFailed) as err:
         links.add_endpoint(_plan(lab, bridge, host, 3))
