@@ -104,6 +104,21 @@ def _switch_user(process: Process, tracer: Tracer) -> None:
     tracer.emit("setuser", uid=u.uid, gid=u.gid, groups=list(u.additional_gids))
 
 
+def restore_signals() -> None:
+    """Give the program the signal state of a fresh process. An ignored signal stays ignored
+    across execve(2), and Python ignores SIGPIPE and SIGXFSZ at start-up (and keeps whatever
+    its own parent ignored, often SIGQUIT), so without this ``yes | head -1`` in a container
+    would end with a write error instead of SIGPIPE. A blocked mask survives execve too."""
+    import signal
+
+    for sig in signal.valid_signals():
+        if sig in (signal.SIGKILL, signal.SIGSTOP):
+            continue
+        if signal.getsignal(sig) not in (signal.SIG_DFL, None):
+            signal.signal(sig, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_SETMASK, ())
+
+
 def finalize_process(process: Process, compiled_seccomp: CompiledFilter | None,
                      tracer: Tracer = NULL_TRACER) -> None:
     """Reduce the calling process to what ``process`` allows. Runs in the container's init,
@@ -118,6 +133,9 @@ def finalize_process(process: Process, compiled_seccomp: CompiledFilter | None,
         # A capability newer than this kernel cannot be granted; leaving it out matches
         # what the kernel would report anyway.
         return {c for c in wanted.numbers(which) if c <= last} if wanted else set()
+
+    # 0. Before the seccomp filter, which may deny rt_sigaction to the program.
+    restore_signals()
 
     # 1. Resource limits while we still hold CAP_SYS_RESOURCE: raising a hard limit needs it.
     _apply_rlimits(process, tracer)

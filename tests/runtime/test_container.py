@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import signal
 import subprocess
 import time
 
@@ -166,6 +167,16 @@ def test_capabilities_seccomp_masks(harness) -> None:
     assert "reboot Operation not permitted" in out
     assert "kcore=0" in out
     assert "SYS-RO" in out and "SYSWRITE" not in out
+
+
+def test_the_program_starts_with_no_signal_ignored_or_blocked(harness) -> None:
+    """pytest, like any Python, ignores SIGPIPE; the container must not inherit that."""
+    assert signal.getsignal(signal.SIGPIPE) == signal.SIG_IGN  # else this test proves nothing
+    code, out, _ = harness.run(["sh", "-c", "grep -E '^Sig(Ign|Blk)' /proc/self/status; yes | head -1"])
+    assert code == 0, out
+    assert re.search(r"^SigIgn:\s+0+$", out, re.MULTILINE), out
+    assert re.search(r"^SigBlk:\s+0+$", out, re.MULTILINE), out
+    assert "write error" not in out, out  # yes ended by SIGPIPE, quietly
 
 
 def test_exit_code_and_missing_program(harness) -> None:
