@@ -16,6 +16,7 @@ from __future__ import annotations
 import dataclasses
 import itertools
 import os
+import stat
 import time
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -65,6 +66,8 @@ class Store:
         self.tracer = tracer
         self._syscalls = syscalls
         self._driver: LayerDriver | None = None
+        self._driver_checked = False
+        """The marker said this driver once: it is written once and never changed."""
         self.lock = StoreLock(self.root / ".lock")
         self.layout = OciLayout(self.root, self.lock)
         self._layers = LayerStore(self.root / "layers")
@@ -81,17 +84,21 @@ class Store:
 
     def _check_driver(self) -> None:
         """Layers made by one driver cannot be used by the other: remember the first."""
+        if self._driver_checked:
+            return  # every container create would re-read the marker otherwise
         marker = self.root / "layers" / ".driver"
         try:
             used = marker.read_text().strip()
         except FileNotFoundError:
             marker.parent.mkdir(parents=True, exist_ok=True)
             write_atomic(marker, self.driver_name.encode())
+            self._driver_checked = True
             return
         if used != self.driver_name:
             raise StorageError(f"the store at {self.root} was made with the {used} driver, "
                                f"not {self.driver_name}",
                                f"open it with driver={used!r}, or use another root")
+        self._driver_checked = True
 
     def _empty_dir(self) -> Path:
         empty = self.root / "layers" / ".empty"
@@ -293,6 +300,16 @@ class Store:
                 raise AmbiguousImage(prefix, matches)
         raise ImageUnknown(ref)
 
+    def _image_untagged(self, ref: str) -> Image:
+        """``image(ref)`` without its tags, for callers that need only its layers: an image id
+        (what a container's record keeps) is its record, read without index.json."""
+        if is_digest(ref):
+            try:
+                return self._images.get(ref)
+            except ImageUnknown:
+                pass  # a manifest digest, or an unknown one: image() says which
+        return self.image(ref)
+
     def _by_manifest(self, digest: str) -> Image | None:
         for image in self._images.all():
             if image.manifest_digest == digest:
@@ -392,7 +409,7 @@ class Store:
 
     def resolve_path(self, image: Image | str, path: str) -> Path | None:
         """The file that ``path`` inside the image comes from (in some layer's diff)."""
-        img = self.image(image) if isinstance(image, str) else image
+        img = self._image_untagged(image) if isinstance(image, str) else image
         diffs = [self._layers.diff_of(x) for x in reversed(img.layers)]
         return self.driver.lookup(diffs, [p for p in path.split("/") if p])
 
@@ -431,10 +448,15 @@ class Store:
         cdir = self._containers.dir_of(container_id)
         self._check_driver()
         with self.lock:
-            if self._containers.exists(container_id):
-                raise ContainerLayerExists(container_id)
-            cdir.mkdir(parents=True, exist_ok=True)
-            self._remove_driver_dirs(cdir)  # leftovers of an attempt that never wrote its record
+            try:
+                cdir.mkdir()
+            except FileExistsError:
+                if self._containers.exists(container_id):
+                    raise ContainerLayerExists(container_id) from None
+                self._remove_driver_dirs(cdir)  # leftovers of an attempt that never wrote its record
+            except FileNotFoundError:
+                cdir.mkdir(parents=True, exist_ok=True)  # the store's first container
+            # else: a directory made just now holds no leftovers to look for
         diffs = [self._layers.diff_of(x) for x in reversed(img.layers)] if img else []
         try:
             layout = self.driver.create_container(cdir, diffs, self._empty_dir())
@@ -504,12 +526,16 @@ class Store:
     def _remove_driver_dirs(cdir: Path) -> None:
         for name in DRIVER_DIRS:
             path = cdir / name
-            if path.is_symlink():
+            try:
+                st = os.lstat(path)  # one call answers is_symlink() and exists() both
+            except (FileNotFoundError, NotADirectoryError):
+                continue
+            if stat.S_ISLNK(st.st_mode):
                 path.unlink()
-            elif path.exists():
-                if is_mountpoint(path):
-                    raise StorageError(f"{path} is still mounted", "unmount it first")
-                remove_tree(path)
+                continue
+            if is_mountpoint(path):
+                raise StorageError(f"{path} is still mounted", "unmount it first")
+            remove_tree(path)
 
     # -- checks -----------------------------------------------------------------------------
 

@@ -143,3 +143,51 @@ def test_container_writes_land_in_upper_only(tmp_path: Path, tar, mounted: list[
     assert tree_digest(layer.diff) == before  # the image layer is unchanged
     store.remove_container_layer("c1")
     assert not (tmp_path / "s" / "containers" / "c1").exists()
+
+
+def test_is_mountpoint_agrees_with_os_path_ismount(tmp_path: Path) -> None:
+    (tmp_path / "d").mkdir()
+    (tmp_path / "f").write_text("x")
+    (tmp_path / "link").symlink_to("/")
+    for p in [Path("/"), Path("/proc"), Path("/sys"), tmp_path, tmp_path / "d", tmp_path / "f",
+              tmp_path / "link", tmp_path / "missing", tmp_path / "f" / "below"]:
+        assert is_mountpoint(p) == os.path.ismount(p), p
+
+
+@pytest.mark.root
+def test_is_mountpoint_sees_mounts_as_os_path_ismount_does(tmp_path: Path, mounted: list[Path]) -> None:
+    """A tmpfs is seen; a bind mount within one file system is not, by either (the same
+    device, and its root is not its own parent)."""
+    from sandbox.linux.syscalls import LinuxSyscalls
+
+    sys = LinuxSyscalls()
+    (tmp_path / "src").mkdir()
+    tmpfs, bind = tmp_path / "tmpfs", tmp_path / "bind"
+    for target in (tmpfs, bind):
+        target.mkdir()
+        mounted.append(target)
+    sys.mount("tmpfs", str(tmpfs), "tmpfs", 0)
+    sys.mount(str(tmp_path / "src"), str(bind), None, mf.MS_BIND)
+    assert is_mountpoint(tmpfs) and os.path.ismount(tmpfs)
+    assert is_mountpoint(bind) == os.path.ismount(bind)
+    sys.umount2(str(tmpfs), 0)
+    sys.umount2(str(bind), 0)
+    assert not is_mountpoint(tmpfs)
+
+
+@pytest.mark.root
+def test_remove_container_layer_refuses_a_mounted_upper(tmp_path: Path, tar, mounted: list[Path]) -> None:
+    from sandbox.linux.syscalls import LinuxSyscalls
+
+    store = Store(tmp_path / "s", "overlay")
+    layer = store.import_layer_tar(tar().file("a", b"a").stream())
+    store.create_image([layer], ImageConfig(), ["m:1"])
+    layout = store.create_container_layer("c1", "m:1")
+    assert layout.upperdir is not None
+    mounted.append(layout.upperdir)
+    LinuxSyscalls().mount("tmpfs", str(layout.upperdir), "tmpfs", 0)
+    with pytest.raises(StorageError, match="still mounted"):
+        store.remove_container_layer("c1")
+    LinuxSyscalls().umount2(str(layout.upperdir), 0)
+    store.remove_container_layer("c1")
+    assert not (tmp_path / "s" / "containers" / "c1").exists()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -225,3 +226,78 @@ def test_trace_records(tmp_path: Path, tar) -> None:
         "storage.container.remove",
         "storage.image.remove",
     ]
+
+
+def test_container_layer_over_leftovers_of_an_attempt(store: Store, tar) -> None:
+    """A directory without a record (a create that died before writing it) is cleaned up,
+    whatever the driver's directories hold; the engine's own files there stay."""
+    image = make_image(store, tar, ["left:1"])
+    cdir = store.root / "containers" / "c1"
+    (cdir / "upper" / "etc").mkdir(parents=True)
+    (cdir / "upper" / "etc" / "stale").write_text("x")
+    (cdir / "merged").mkdir()
+    (cdir / "rootfs").symlink_to("/")
+    (cdir / "config.v2.json").write_text("{}")
+    layout = store.create_container_layer("c1", image)
+    assert layout.upperdir is not None and os.listdir(layout.upperdir) == []
+    assert not (cdir / "rootfs").exists() and (cdir / "config.v2.json").exists()
+    store.remove_container_layer("c1")
+    assert sorted(os.listdir(cdir)) == ["config.v2.json"] and leftovers(store) == []
+
+
+def test_remove_container_layer_takes_full_and_empty_dirs(store: Store, tar) -> None:
+    image = make_image(store, tar, ["rm:1"])
+    layout = store.create_container_layer("c1", image)
+    assert layout.upperdir is not None and layout.workdir is not None
+    (layout.upperdir / "etc").mkdir()
+    (layout.upperdir / "etc" / "resolv.conf").write_text("")
+    (layout.workdir / "work").mkdir(mode=0)
+    store.remove_container_layer("c1")
+    assert not (store.root / "containers" / "c1").exists() and leftovers(store) == []
+    assert store.container_layers() == []
+
+
+def test_remove_tree(tmp_path: Path) -> None:
+    from sandbox.storage.layers import remove_tree
+
+    (tmp_path / "empty").mkdir()
+    (tmp_path / "full" / "sub").mkdir(parents=True)
+    (tmp_path / "full" / "sub" / "f").write_text("x")
+    remove_tree(tmp_path / "empty")
+    remove_tree(tmp_path / "full")
+    remove_tree(tmp_path / "missing")
+    assert os.listdir(tmp_path) == []
+
+
+def test_driver_marker_is_read_once(store: Store, tar, monkeypatch: pytest.MonkeyPatch) -> None:
+    image = make_image(store, tar, ["once:1"])
+    reads: list[Path] = []
+    real = Path.read_text
+
+    def counting(self: Path, *a: object, **k: object) -> str:
+        reads.append(self)
+        return real(self, *a, **k)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Path, "read_text", counting)
+    store.create_container_layer("c1", image)
+    store.create_container_layer("c2", image)
+    assert [p for p in reads if p.name == ".driver"] == []
+    with pytest.raises(StorageError):
+        Store(store.root, "copy").create_container_layer("c3", image)
+
+
+def test_resolve_path_by_id_reads_no_index(store: Store, tar, monkeypatch: pytest.MonkeyPatch) -> None:
+    image = make_image(store, tar, ["res:1"], label="r")
+
+    def forbidden(*a: object, **k: object) -> None:
+        raise AssertionError("index.json read for a path lookup by image id")
+
+    found = store.resolve_path(image.id, "f")
+    monkeypatch.setattr(type(store.layout), "index", forbidden)
+    assert store.resolve_path(image.id, "f") == found
+    assert found is not None and found.read_bytes() == b"r"
+    monkeypatch.undo()
+    assert store.resolve_path(image.manifest_digest, "f") == found  # by manifest digest: the long way
+    assert store.resolve_path("res:1", "f") == found
+    with pytest.raises(ImageUnknown):
+        store.resolve_path("sha256:" + "0" * 64, "f")
