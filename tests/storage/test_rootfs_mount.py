@@ -168,10 +168,12 @@ def test_is_mountpoint_sees_mounts_as_os_path_ismount_does(tmp_path: Path, mount
         mounted.append(target)
     sys.mount("tmpfs", str(tmpfs), "tmpfs", 0)
     sys.mount(str(tmp_path / "src"), str(bind), None, mf.MS_BIND)
-    assert is_mountpoint(tmpfs) and os.path.ismount(tmpfs)
-    assert is_mountpoint(bind) == os.path.ismount(bind)
+    try:
+        assert is_mountpoint(tmpfs) and os.path.ismount(tmpfs)
+        assert is_mountpoint(bind) == os.path.ismount(bind)
+    finally:
+        sys.umount2(str(bind), mf.MNT_DETACH)  # the fixture cannot tell that it is mounted
     sys.umount2(str(tmpfs), 0)
-    sys.umount2(str(bind), 0)
     assert not is_mountpoint(tmpfs)
 
 
