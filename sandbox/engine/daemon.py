@@ -215,6 +215,10 @@ def compose(settings: Settings, storage_driver: str = "overlay") -> Engine:
         runtime.warm_migrations()
     except (SandboxError, OSError) as e:
         log.warning("containers start without the cgroup warm-up (a few ms slower each): %s", e)
+    try:
+        runtime.use_fork_server()
+    except SandboxError as e:
+        log.warning("the engine forks the shims itself (slower, and each copies its memory): %s", e)
     from sandbox.engine.api.wiring import add_volume_and_network_routes, make_volume_and_network_services
 
     volumes, networks = make_volume_and_network_services(settings, tracer)

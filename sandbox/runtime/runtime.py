@@ -41,6 +41,7 @@ if TYPE_CHECKING:
 
     from sandbox.runtime.cgroups.warmup import MigrationWarmup
     from sandbox.runtime.exec import ExecProcess
+    from sandbox.runtime.forkserver import ForkServer
     from sandbox.runtime.relay import RelayConfig
     from sandbox.runtime.resources import Resources
     from sandbox.runtime.spec import Process
@@ -126,6 +127,9 @@ class Runtime:
         self._mount_ns: dict[str, int] = {}
         """Container id -> our hold on its mount namespace (see ``_hold_mounts``)."""
         self._warmup: MigrationWarmup | None = None
+        self._forker: ForkServer | None = None
+        self._shim_fds: dict[str, int] = {}
+        """Container id -> a pidfd of its shim, when the fork server forked it (see ``_end_of_shim``)."""
 
     # -- helpers ---------------------------------------------------------------------------
 
@@ -151,12 +155,28 @@ class Runtime:
         if self._warmup is None:
             self._warmup = MigrationWarmup.start(lambda name: self._cgroup(name, NULL_TRACER))
 
+    def use_fork_server(self) -> None:
+        """For a long-lived caller with a big heap (the engine): fork the shims from a small
+        server process instead of from the caller (see ``sandbox.runtime.forkserver``).
+        ``close`` ends it."""
+        from sandbox.runtime.forkserver import ForkServer
+
+        if self._forker is None:
+            self._forker = ForkServer.start(str(self.root))
+
     def close(self) -> None:
-        """Stop the anchor and let go of the mount namespaces we hold; the containers and
-        their shims go on (a later runtime finds them in the state directory)."""
+        """Stop the anchor and the fork server and let go of the mount namespaces we hold;
+        the containers and their shims go on (a later runtime finds them in the state
+        directory)."""
         if self._warmup is not None:
             self._warmup.close()
             self._warmup = None
+        if self._forker is not None:
+            self._forker.close()
+            self._forker = None
+        for fd in self._shim_fds.values():
+            os.close(fd)
+        self._shim_fds.clear()
         for container in list(self._mount_ns):
             self._release_mounts(container)  # a reaper may have got there first: pop, not []
 
@@ -247,26 +267,7 @@ class Runtime:
                 detach=detach, relay=wiring.relay, done_fd=done_w,
             )
             init_cfg.close_fds.append(done_w)
-            # Freeze the garbage collector across fork: a collection in the child would touch
-            # (and so copy) every object page it shares with us. A caller that runs with the
-            # collector off (``sandbox runtime``) keeps it off: turned on here, its first
-            # collection would walk every object the imports made, in the middle of a start.
-            gc_was_enabled = gc.isenabled()
-            gc.disable()
-            try:
-                shim_pid = os.fork()
-                if shim_pid == 0:
-                    os.close(sync_r)
-                    os.close(done_r)
-                    if wiring.caller_master is not None:
-                        os.close(wiring.caller_master)
-                    # The shim outlives this call: it must not keep the caller's other
-                    # descriptors (client connections, other containers' pipes) open.
-                    close_fds_except(shim.fds_needed(shim_cfg))
-                    shim.run(shim_cfg)
-            finally:
-                if gc_was_enabled:
-                    gc.enable()
+            shim_pid = self._spawn_shim(container, shim_cfg, sync_r, done_r, wiring.caller_master)
             self._shims[container] = shim_pid
             self._done[container] = done_r
             for fd in to_close:
@@ -298,6 +299,50 @@ class Runtime:
                 os.close(done)
             self._abort(container, sd, cg, shim_pid)
             raise
+
+    def _spawn_shim(self, container: str, cfg: shim.ShimConfig, *parent_only: int | None) -> int:
+        """Start the shim: from the fork server when there is one, else by forking ourselves.
+        ``parent_only`` are our ends of its pipes, which the shim must not hold."""
+        if self._forker is not None:
+            # Our own 0-2 too: a shim without a log (inherit io) keeps them.
+            pid, pidfd = self._forker.spawn(cfg, shim.fds_needed(cfg) | {0, 1, 2})
+            self._shim_fds[container] = pidfd
+            return pid
+        # Freeze the garbage collector across fork: a collection in the child would touch
+        # (and so copy) every object page it shares with us. A caller that runs with the
+        # collector off (``sandbox runtime``) keeps it off: turned on here, its first
+        # collection would walk every object the imports made, in the middle of a start.
+        gc_was_enabled = gc.isenabled()
+        gc.disable()
+        try:
+            pid = os.fork()
+            if pid == 0:
+                for fd in parent_only:
+                    if fd is not None:
+                        os.close(fd)
+                # The shim outlives this call: it must not keep the caller's other
+                # descriptors (client connections, other containers' pipes) open.
+                close_fds_except(shim.fds_needed(cfg))
+                shim.run(cfg)
+        finally:
+            if gc_was_enabled:
+                gc.enable()
+        return pid
+
+    def _end_of_shim(self, container: str, pid: int) -> None:
+        """Wait until the shim is gone: reap it when it is our child, or wait on the pidfd
+        the fork server gave for it (its exit status is the server's to reap)."""
+        pidfd = self._shim_fds.pop(container, None)
+        if pidfd is None:
+            try:
+                os.waitpid(pid, 0)
+            except ChildProcessError:
+                pass  # a caller that waited for any child got it; nothing is left to reap
+            return
+        try:
+            select.select([pidfd], [], [])
+        finally:
+            os.close(pidfd)
 
     def _rootfs_plan(self, spec: Spec, sd: StateDir, cgroup_name: str) -> rootfs.RootfsPlan:
         if spec.overlay is not None:
@@ -400,10 +445,7 @@ class Runtime:
             except (SandboxError, OSError):
                 pass
         if shim_pid:
-            try:
-                os.waitpid(shim_pid, 0)
-            except ChildProcessError:
-                pass
+            self._end_of_shim(container, shim_pid)
             self._shims.pop(container, None)
         if cg is not None:
             try:
@@ -500,7 +542,8 @@ class Runtime:
             if ex is not None:
                 shim_pid = self._shims.pop(container, None)
                 if shim_pid:
-                    self._reapers[container] = _reap_soon(shim_pid, lambda: self._release_mounts(container))
+                    self._reapers[container] = _reap_soon(shim_pid, lambda: self._end_of_shim(container, shim_pid),
+                                                          lambda: self._release_mounts(container))
                 return ExitStatus(code=int(ex["code"]), signal=ex["signal"],  # type: ignore[arg-type]
                                   oom_killed=bool(ex["oom_killed"]))
         if ex := sd.read_exit():
@@ -511,11 +554,8 @@ class Runtime:
         shim_pid = self._shims.pop(container, None)
         reaped = False
         if shim_pid:
-            try:
-                os.waitpid(shim_pid, 0)
-                reaped = True
-            except ChildProcessError:
-                pass  # another thread reaped it first; its exit file tells the rest
+            self._end_of_shim(container, shim_pid)
+            reaped = True
         if not reaped and proc.start_time(st.shim_pid) == st.shim_start:
             _wait_pid(st.shim_pid, timeout)
         ex = sd.read_exit()
@@ -690,18 +730,15 @@ def _until_eof(fd: int, timeout: float | None) -> None:
             return
 
 
-def _reap_soon(pid: int, then: "Callable[[], None]") -> "threading.Thread":
-    """Reap a shim that is ending, off the caller's path: its exit takes a few milliseconds
-    and nothing waits for it. The caller took it out of ``_shims``, so no one else reaps it
-    (a second waitpid could take a later child that got the same pid). ``then`` runs once
-    it is gone."""
+def _reap_soon(pid: int, end: "Callable[[], None]", then: "Callable[[], None]") -> "threading.Thread":
+    """Wait for a shim that is ending (``end``), off the caller's path: its exit takes a few
+    milliseconds and nothing waits for it. The caller took it out of ``_shims``, so no one
+    else reaps it (a second waitpid could take a later child that got the same pid).
+    ``then`` runs once it is gone."""
     import threading
 
     def reap() -> None:
-        try:
-            os.waitpid(pid, 0)
-        except ChildProcessError:
-            pass  # a caller that waited for any child got it; nothing is left to reap
+        end()
         then()
 
     t = threading.Thread(target=reap, name=f"reap-{pid}", daemon=True)

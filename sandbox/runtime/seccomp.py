@@ -282,6 +282,11 @@ class CompiledFilter(Record, eq=False):
     def instructions(self) -> int:
         return len(self.bpf) // 8
 
+    def __getstate__(self) -> dict[str, Any]:
+        # The prepared ctypes structures point into this process's memory (and a CDLL does
+        # not pickle): another process (a fork server's shim) prepares its own.
+        return {**self.__dict__, "_prepared": None}
+
     def prepare(self) -> None:
         """Build the ``struct sock_fprog`` now, in the parent, so that ``load`` in a forked
         child is a single system call."""

@@ -219,10 +219,11 @@ class Footprint:
 
     @classmethod
     def take(cls, unique: str, dirs: list[Path], daemon_pid: int | None = None) -> Footprint:
-        """Processes are those in our cgroups and the engine's forks (the shims), which
-        carry the run directory in their command line; the engine itself is left out, and
-        while it runs (``daemon_pid``) so is its cgroup warm-up anchor, which it removes
-        when it stops."""
+        """Processes are those in our cgroups and the shims, which carry the run directory
+        in their command line (forks of the engine's fork server, whose command line names
+        the runtime's root); the engine itself is left out, and while it runs
+        (``daemon_pid``) so are its cgroup warm-up anchor and its fork server, which it
+        ends when it stops."""
         from sandbox.linux import proc
         from sandbox.runtime.cgroups.warmup import ANCHOR_CGROUP
 
@@ -243,13 +244,23 @@ class Footprint:
                 cmdline = (entry / "cmdline").read_bytes()
             except OSError:
                 continue  # it exited meanwhile
-            if any(m in cmdline for m in marks):
+            if any(m in cmdline for m in marks) and not (daemon_pid is not None and _is_fork_server(entry, daemon_pid)):
                 pids.add(int(entry.name))
         return cls(tuple(mounts), tuple(groups), tuple(sorted(pids)))
 
     @property
     def empty(self) -> bool:
         return not (self.mounts or self.cgroups or self.pids)
+
+
+def _is_fork_server(entry: Path, daemon_pid: int) -> bool:
+    from sandbox.linux import proc
+
+    try:
+        return (b"sandbox.runtime.forkserver" in (entry / "cmdline").read_bytes()
+                and int(entry.name) in proc.children(daemon_pid))
+    except OSError:
+        return False
 
 
 def purge(unique: str, dirs: list[Path]) -> None:

@@ -1,0 +1,165 @@
+"""The fork server: requests, descriptor renumbering, and containers whose shims it forks."""
+
+from __future__ import annotations
+
+import fcntl
+import io
+import os
+import re
+import signal
+import socket
+
+import pytest
+
+from sandbox.linux import proc
+from sandbox.linux.trace import NULL_TRACER, ListSink, Tracer
+from sandbox.runtime import forkserver
+from sandbox.runtime.forkserver import ForkServer, ForkServerError, decode_header, encode
+
+
+class _Cfg:
+    """Stands in for a ShimConfig: encode pickles whatever it is given."""
+
+    def __init__(self, **kw: object) -> None:
+        self.__dict__.update(kw)
+
+
+def _roundtrip(obj: object) -> object:
+    buf = io.BytesIO()
+    forkserver._Pickler(buf).dump(obj)
+    return forkserver._Unpickler(io.BytesIO(buf.getvalue())).load()
+
+
+def test_the_header_carries_numbers_and_close_on_exec_flags_of_open_descriptors() -> None:
+    r, w = os.pipe()  # close-on-exec, as Python makes them
+    os.set_inheritable(w, True)
+    closed = max(r, w) + 50  # not open
+    try:
+        payload, fds = encode(_Cfg(x=1), {r, w, closed})
+        numbers, cloexec, at = decode_header(payload)
+        assert fds == numbers == sorted([r, w])
+        assert cloexec == [fd == r for fd in numbers]
+        assert at < len(payload)
+    finally:
+        os.close(r)
+        os.close(w)
+
+
+def test_a_tracer_does_not_cross_and_a_socket_keeps_its_number() -> None:
+    sink = ListSink()
+    a, b = socket.socketpair()
+    try:
+        got = _roundtrip(_Cfg(tracer=Tracer(sink), sock=a))
+        assert got.tracer is NULL_TRACER  # the caller's sinks stay with the caller
+        assert got.sock.fileno() == a.fileno()
+        assert got.sock.family == socket.AF_UNIX
+        got.sock.detach()  # the same descriptor as ``a``: close it once
+    finally:
+        a.close()
+        b.close()
+
+
+def test_an_unknown_persistent_id_is_refused() -> None:
+    import pickle
+
+    with pytest.raises(pickle.UnpicklingError, match="unknown persistent id"):
+        forkserver._Unpickler(io.BytesIO(b"")).persistent_load(("nope",))
+
+
+@pytest.mark.root
+def test_renumbering_restores_numbers_and_flags_and_closes_the_rest() -> None:
+    """In a child, as the server's child does it: two received descriptors go to the
+    numbers they had, one of them onto a number another still holds."""
+    r, w = os.pipe()
+    spare_r, spare_w = os.pipe()
+    server = os.open(os.devnull, os.O_RDONLY)
+    status_r, status_w = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        try:
+            received = [os.dup(w), os.dup(r)]
+            # ``w`` (inheritable) must land where ``spare_r`` is, ``r`` (close-on-exec) at ``w``.
+            forkserver._renumber(received, [spare_r, w], [False, True], server)
+            ok = (os.get_inheritable(spare_r) and not os.get_inheritable(w)
+                  and _access(spare_r) == os.O_WRONLY and _access(w) == os.O_RDONLY)
+            try:
+                os.fstat(server)
+                ok = False  # the server's socket must be closed
+            except OSError:
+                pass
+            os.write(status_w, b"1" if ok else b"0")
+        finally:
+            os._exit(0)
+    os.close(status_w)
+    try:
+        assert os.read(status_r, 1) == b"1"
+    finally:
+        os.waitpid(pid, 0)
+        for fd in (r, w, spare_r, spare_w, server, status_r):
+            os.close(fd)
+
+
+@pytest.mark.root
+def test_containers_from_the_fork_server(harness) -> None:
+    """The shim is the server's child, the container gets only its stdio, and wait,
+    delete and close work without our being its parent."""
+    from sandbox.runtime.runtime import ProcessIO
+
+    rt = harness.rt
+    rt.use_fork_server()
+    server = rt._forker.proc.pid
+    cid = harness.new_id()
+    out = harness.work / "out"
+    fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        spec = harness.spec(["sh", "-c", "ls /proc/self/fd; echo done"])
+        created = rt.create(cid, spec, harness.rootfs.parent, io=ProcessIO("fds", fds=(fd, fd, fd)))
+    finally:
+        os.close(fd)
+    shim_pid = created.state.shim_pid
+    assert int(proc.read_status(shim_pid)["PPid"]) == server
+    assert server in proc.children(os.getpid())
+    # The server reaps its children from a SIGCHLD handler; a shim that kept it would have
+    # its init reaped under it.
+    caught = int(proc.read_status(shim_pid)["SigCgt"], 16)
+    assert not caught & (1 << (signal.SIGCHLD - 1)), hex(caught)
+    rt.start(cid)
+    assert rt.wait(cid).code == 0
+    rt.delete(cid)
+    rt.reap_ending(cid)
+    text = out.read_text()
+    assert "done" in text
+    # 0, 1, 2 and the descriptor ls opens: no other descriptor of the runtime crossed exec.
+    assert sorted(int(n) for n in re.findall(r"^\d+$", text, re.MULTILINE)) == [0, 1, 2, 3], text
+    assert proc.start_time(shim_pid) is None  # gone, and reaped by the server
+    rt.close()
+    assert rt._forker is None
+    assert proc.start_time(server) is None or proc.process_state(server) in ("Z", "X")
+
+
+@pytest.mark.root
+def test_a_dead_server_is_reported_not_hung_on() -> None:
+    server = ForkServer.start("test")
+    try:
+        server.proc.kill()
+        server.proc.wait()
+        with pytest.raises(ForkServerError, match="fork server failed"):
+            server.spawn(_Cfg(x=1), {0, 1, 2})
+    finally:
+        server.close()
+
+
+@pytest.mark.root
+def test_the_server_ends_when_its_caller_closes_the_socket() -> None:
+    server = ForkServer.start("test")
+    server.close()
+    assert server.proc.returncode == 0
+
+
+def test_the_server_needs_its_arguments(capsys: pytest.CaptureFixture[str]) -> None:
+    assert forkserver.main([]) == 2
+    assert "usage" in capsys.readouterr().err
+
+
+def _access(fd: int) -> int:
+    return fcntl.fcntl(fd, fcntl.F_GETFL) & os.O_ACCMODE
