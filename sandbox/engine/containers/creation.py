@@ -59,7 +59,7 @@ def create(eng: Engine, body: Any, name: str | None = None) -> dict[str, Any]:
         merged = translate.merge_config(config, image_config, cid)
         networking.adjust_config(eng, host, merged, bool(config.get("Hostname")))
         path, args = translate.command_of(merged)
-        eng.store.create_container_layer(cid, image)
+        layout = eng.store.create_container_layer(cid, image)
         made_layer = True
         made_files = True  # from here on, undo removes whatever part of them was made
         paths = networking.files(eng, cid, host, eng.files.make(cid, merged["Hostname"]))
@@ -71,7 +71,7 @@ def create(eng: Engine, body: Any, name: str | None = None) -> dict[str, Any]:
                      hosts_path=paths["hosts"], resolv_conf_path=paths["resolv.conf"],
                      networking_config=networking_config, mounts=cvolumes.records(mounts))
         c = Container(rec)
-        lifecycle.build_spec(eng, c, check_only=True)  # refuse now what start would refuse (unknown user …)
+        lifecycle.check_spec(eng, c, image, layout)  # refuse now what start would refuse (unknown user …)
         eng.save(c, durable=True)
         eng.registry.add(c)
     except BaseException:

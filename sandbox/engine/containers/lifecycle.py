@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import signal
 from concurrent.futures import TimeoutError as FutureTimeout
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sandbox.engine.containers import exits, networking, pidns, translate
 from sandbox.engine.containers import volumes as cvolumes
@@ -33,31 +33,71 @@ from sandbox.errors import (
 )
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from sandbox.engine.containers.context import Engine
-    from sandbox.runtime.spec import Spec
+    from sandbox.engine.specgen import RunOptions
+    from sandbox.runtime.spec import Overlay, Spec
+    from sandbox.storage import Image, RootfsLayout
+
+    SpecInputs = tuple[dict[str, Any], RunOptions, Overlay | Path]
+    """What ``specgen.build`` makes a spec of: the spec is a function of these alone."""
 
 DEFAULT_STOP_TIMEOUT = 10
 KILL_GRACE = 30.0
 """Seconds to wait for an exit after SIGKILL before calling the container stuck."""
 
 
+def _spec_inputs(eng: Engine, c: Container, check_only: bool, image: Image | None = None,
+                 layout: RootfsLayout | None = None) -> SpecInputs:
+    """``image`` and ``layout``: the container's, when the caller has them at hand (create)."""
+    rec = c.rec
+    ns = networking.namespace(eng, rec, check_only)
+    if layout is None:
+        layout = eng.store.container_rootfs(rec.id)
+    files = {"hostname": rec.hostname_path, "hosts": rec.hosts_path, "resolv.conf": rec.resolv_conf_path}
+    source = image if image is not None else rec.image_id
+    passwd = read_file(eng.store, layout, source, "etc/passwd")
+    group = read_file(eng.store, layout, source, "etc/group")
+    opts = translate.run_options(rec.config, rec.host_config, files, passwd, group,
+                                 extra_mounts=cvolumes.oci_mounts(rec), netns=ns.netns, host_network=ns.host,
+                                 pidns=pidns.namespace(eng, rec, check_only))
+    return translate.spec_image_config(rec.config), opts, runtime_rootfs(layout)
+
+
+def _build(inputs: SpecInputs) -> Spec:
+    try:
+        return build(*inputs)
+    except (UserUnknown, NoCommand, SpecError) as e:
+        raise InvalidParameter(e.message, "Config", e.hint) from e
+
+
 def build_spec(eng: Engine, c: Container, check_only: bool = False) -> Spec:
     """The runtime spec of a container, from its record (re-made at every start, so limits
     changed by ``update`` and users added in an earlier run take effect). ``check_only``: made
     at create to refuse early, never run (a ``container:X`` to join need not run yet)."""
-    rec = c.rec
-    ns = networking.namespace(eng, rec, check_only)
-    layout = eng.store.container_rootfs(rec.id)
-    files = {"hostname": rec.hostname_path, "hosts": rec.hosts_path, "resolv.conf": rec.resolv_conf_path}
-    passwd = read_file(eng.store, layout, rec.image_id, "etc/passwd")
-    group = read_file(eng.store, layout, rec.image_id, "etc/group")
-    opts = translate.run_options(rec.config, rec.host_config, files, passwd, group,
-                                 extra_mounts=cvolumes.oci_mounts(rec), netns=ns.netns, host_network=ns.host,
-                                 pidns=pidns.namespace(eng, rec, check_only))
-    try:
-        return build(translate.spec_image_config(rec.config), opts, runtime_rootfs(layout))
-    except (UserUnknown, NoCommand, SpecError) as e:
-        raise InvalidParameter(e.message, "Config", e.hint) from e
+    return _build(_spec_inputs(eng, c, check_only))
+
+
+def check_spec(eng: Engine, c: Container, image: Image, layout: RootfsLayout) -> None:
+    """At create: refuse now what start would refuse (an unknown user …), and keep the spec
+    for the first ``prepare``, which uses it if it would build the very same one."""
+    inputs = _spec_inputs(eng, c, True, image, layout)
+    c.checked_spec = (inputs, _build(inputs))
+
+
+def _spec_to_run(eng: Engine, c: Container) -> Spec:
+    """``build_spec``, or the spec ``check_spec`` made at create when its inputs are equal:
+    ``build`` is a pure function of them (its profile and capability set are constants), and
+    comparing costs far less than building (the seccomp profile, the whole spec parsed).
+    Anything changed since (``update``, a passwd copied in, a ``container:X`` that runs now)
+    makes the inputs differ and the spec is built anew. Used once: the runtime may change
+    the spec it is handed."""
+    checked, c.checked_spec = c.checked_spec, None
+    inputs = _spec_inputs(eng, c, False)
+    if checked is not None and checked[0] == inputs:
+        return checked[1]
+    return _build(inputs)
 
 
 def _runtime_status(eng: Engine, c: Container) -> str | None:
@@ -105,7 +145,7 @@ def prepare(eng: Engine, c: Container) -> None:
     if c.prepared and _runtime_status(eng, c) == "created":
         return
     discard_runtime(eng, c)
-    spec = build_spec(eng, c)
+    spec = _spec_to_run(eng, c)
     cfg, host = c.rec.config, c.rec.host_config
     size = host.get("ConsoleSize") or [0, 0]
     io = ProcessIO.managed(c.rec.log_path, open_stdin=bool(cfg.get("OpenStdin")),

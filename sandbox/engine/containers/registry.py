@@ -8,10 +8,14 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from sandbox.engine.containers.record import Record
 from sandbox.engine.containers.waiters import Waiters
 from sandbox.errors import ContainerNameConflict, InvalidParameter, NoSuchContainer
+
+if TYPE_CHECKING:
+    from sandbox.runtime.spec import Spec
 
 
 @dataclass(eq=False)
@@ -31,6 +35,9 @@ class Container:
     stopping: bool = False
     """A stop or rm is in progress: the exit it causes must not trigger a restart."""
     removed: bool = False
+    checked_spec: tuple[Any, Spec] | None = None
+    """(inputs, spec) of the spec built at create to check the container; the first
+    ``prepare`` uses it if its inputs are still the same (``lifecycle._spec_to_run``)."""
 
     @property
     def id(self) -> str:

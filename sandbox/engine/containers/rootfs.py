@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from sandbox.runtime.spec import Overlay
 
 if TYPE_CHECKING:
-    from sandbox.storage import RootfsLayout, Store
+    from sandbox.storage import Image, RootfsLayout, Store
 
 _MAX_FILE = 1 << 20
 
@@ -42,9 +42,10 @@ def _read_regular(path: Path) -> str | None:
         os.close(fd)
 
 
-def read_file(store: Store, layout: RootfsLayout, image_id: str, relpath: str) -> str | None:
+def read_file(store: Store, layout: RootfsLayout, image: Image | str, relpath: str) -> str | None:
     """``relpath`` (``etc/passwd``) as the container would see it before running: its own
-    upper layer first (a file it changed in an earlier run), then the image's layers."""
+    upper layer first (a file it changed in an earlier run), then the image's layers.
+    ``image``: its id, or the image itself when the caller has it (no record to read)."""
     if layout.kind == "dir":
         return _read_regular(Path(layout.path or "/nonexistent") / relpath)
     if layout.upperdir is not None:
@@ -56,5 +57,5 @@ def read_file(store: Store, layout: RootfsLayout, image_id: str, relpath: str) -
         if st is not None:
             # A 0/0 character device is overlay's mark of a deleted file.
             return _read_regular(upper) if stat.S_ISREG(st.st_mode) else None
-    found = store.resolve_path(image_id, relpath)
+    found = store.resolve_path(image, relpath)
     return _read_regular(found) if found is not None else None

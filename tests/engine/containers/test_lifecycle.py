@@ -216,3 +216,55 @@ def test_auto_remove_whose_files_stay_is_finished_at_the_next_start(h, monkeypat
     assert new.restore() == []
     assert new.list(all=True) == []
     assert not (h.settings.root / "containers" / cid).exists()
+
+
+def _count_builds(monkeypatch) -> list[int]:
+    from sandbox.engine.containers import lifecycle
+
+    built: list[int] = []
+    real = lifecycle.build
+
+    def counting(*a, **k):  # type: ignore[no-untyped-def]
+        built.append(1)
+        return real(*a, **k)
+
+    monkeypatch.setattr(lifecycle, "build", counting)
+    return built
+
+
+def test_the_spec_checked_at_create_is_the_one_started(h, monkeypatch) -> None:
+    """create builds the spec to check it; the first start runs that one, a later start
+    builds its own."""
+    built = _count_builds(monkeypatch)
+    cid = h.svc.create({"Image": "busybox", "Cmd": ["sh", "-c", "id -u; echo $HOSTNAME"], "User": "user"})["Id"]
+    h.svc.start(cid)
+    assert h.svc.wait(cid, timeout=10)["StatusCode"] == 0
+    assert len(built) == 1
+    assert [p for _, p, _ in h.svc.logs(cid)] == [b"1000\n", (cid[:12] + "\n").encode()]
+    h.svc.start(cid)
+    assert h.svc.wait(cid, timeout=10)["StatusCode"] == 0
+    assert len(built) == 2
+
+
+def test_changes_between_create_and_start_reach_the_process(h, monkeypatch) -> None:
+    """A limit updated and a /etc/passwd copied in after create: the start builds anew."""
+    import io
+    import tarfile
+
+    built = _count_builds(monkeypatch)
+    cid = h.svc.create({"Image": "busybox", "Cmd": ["sh", "-c", "id -u; sleep 100"], "User": "user",
+                        "HostConfig": {"Memory": 32 << 20}})["Id"]
+    h.svc.update(cid, {"Memory": 64 << 20})
+    passwd = b"root:x:0:0:root:/root:/bin/sh\nuser:x:1234:1234:user:/home/user:/bin/sh\n"
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w") as t:
+        info = tarfile.TarInfo("passwd")
+        info.size = len(passwd)
+        t.addfile(info, io.BytesIO(passwd))
+    h.svc.archive_put(cid, "/etc", buf.getvalue())
+    h.svc.start(cid)
+    eventually(lambda: list(h.svc.logs(cid)), what="output")
+    assert [p for _, p, _ in h.svc.logs(cid)] == [b"1234\n"]
+    assert next(h.svc.stats(cid, one_shot=True))["memory_stats"]["limit"] == 64 << 20
+    assert len(built) == 2
+    h.svc.kill(cid)
