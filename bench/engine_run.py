@@ -6,7 +6,7 @@ Prints medians and ratios for:
   the real docker CLI against our engine · the same CLI against a real dockerd (Debian's
   docker.io, started here on its own socket and directories) · `podman run --rm --network
   none` · create + attach + start + wait through the API from a warm client (both engines)
-  · idle RSS of our engine vs dockerd + containerd.
+  · idle RSS of our engine (with its fork server) vs dockerd + containerd.
 A peer that is not installed is skipped. Everything made here is removed at the end:
 daemons stopped, mounts undone, directories and the cgroups they made deleted.
 """
@@ -67,6 +67,13 @@ def _children(pid: int) -> list[int]:
             if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
                 out.append(int(entry.name))
     return out
+
+
+def _engine_rss_kib(pid: int) -> int:
+    """Our engine and its children: the fork server of its shims and the cgroup warm-up
+    anchor, which live as long as it does. The shims, one per container, are the fork
+    server's children and are left out, as containerd-shim is for dockerd."""
+    return _rss_kib(pid) + sum(_rss_kib(child) for child in _children(pid))
 
 
 def _stop(proc: subprocess.Popen[bytes], timeout: float = 20) -> None:
@@ -205,7 +212,7 @@ def start_ours(work: Path) -> Peer:
         _remove_cgroups(parent, set())
 
     cli_env = _docker_env(f"unix://{sock}", work / "cfg-ours")
-    return Peer("sandbox engine", _cli_run(cli_env), _api_run(str(sock), "1.47"), lambda: _rss_kib(proc.pid), stop)
+    return Peer("sandbox engine", _cli_run(cli_env), _api_run(str(sock), "1.47"), lambda: _engine_rss_kib(proc.pid), stop)
 
 
 def start_dockerd(work: Path, rootfs_tar: Path) -> Peer | None:
@@ -386,7 +393,7 @@ def report(peers: list[Peer], idle: dict[str, int], after: dict[str, int], n: in
     print()
     print(f"{'idle RSS':<44} {'MiB':>10} {'after runs':>11}")
     for name, kib in idle.items():
-        label = name + (" (+ containerd)" if name == dockerd else "")
+        label = name + (" (+ containerd)" if name == dockerd else " (+ fork server)" if name == ours else "")
         print(f"{label:<44} {kib / 1024:>10.1f} {after.get(name, 0) / 1024:>11.1f}")
     if dockerd in idle:
         print(f"{'ours / (dockerd + containerd)':<44} {idle[ours] / idle[dockerd]:>9.2f}x  target <= 0.5x")
