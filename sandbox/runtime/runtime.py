@@ -276,6 +276,9 @@ class Runtime:
             to_close = [sync_r]
             if wiring.relay is not None and wiring.relay.listener is not None:
                 wiring.relay.listener.close()
+            # While the init builds the container (milliseconds of its own), not after.
+            sd.write_config(spec.to_oci())
+            shim_start = proc.start_time(shim_pid) or 0
             init_pid = self._await_ready(sync_r)
             os.close(sync_r)
             to_close = []
@@ -283,10 +286,9 @@ class Runtime:
             st = State(id=container, bundle=str(bundle), status=Status.CREATED, pid=init_pid,
                        console=plan.console or "",
                        pid_start=proc.start_time(init_pid) or 0, shim_pid=shim_pid,
-                       shim_start=proc.start_time(shim_pid) or 0, created=time.time(),
+                       shim_start=shim_start, created=time.time(),
                        cgroup=cgroup_name, annotations=dict(spec.annotations))
             sd.write(st)
-            sd.write_config(spec.to_oci())
             return Created(st, wiring.caller_master)
         except BaseException:
             for fd in to_close:
