@@ -54,10 +54,14 @@ def handle_exit(eng: Engine, c: Container, status: ExitStatus, finished: float |
         s = c.rec.state
         if not s.running or s.restarting:
             return  # recorded already (a restore that saw the exit first)
-        try:
-            finished = finished or eng.runtime.state(c.id).finished or eng.clock()
-        except ContainerNotFound:
-            finished = finished or eng.clock()
+        present: bool | None = None  # is there a runtime container? (None: not asked yet)
+        if not finished:
+            try:
+                finished = eng.runtime.state(c.id).finished or eng.clock()
+                present = True
+            except ContainerNotFound:
+                finished = eng.clock()
+                present = False
         ran_for = finished - s.started_at
         s.pid = 0
         s.paused = False
@@ -65,7 +69,8 @@ def handle_exit(eng: Engine, c: Container, status: ExitStatus, finished: float |
         s.oom_killed = status.oom_killed
         s.finished_at = finished
         try:
-            lifecycle.discard_runtime(eng, c)
+            # The state just read answers discard_runtime's question: not read twice.
+            lifecycle.discard_runtime(eng, c, present)
         except SandboxError as e:
             s.error = f"could not delete the runtime container: {e.message}"
         policy = Policy.from_api(c.rec.restart_policy)

@@ -107,13 +107,17 @@ def _runtime_status(eng: Engine, c: Container) -> str | None:
         return None
 
 
-def discard_runtime(eng: Engine, c: Container) -> None:
+def discard_runtime(eng: Engine, c: Container, present: bool | None = None) -> None:
     """Delete whatever runtime container is left (a prepared one, or one that exited), and
-    with it the container's endpoints and published ports: they live as long as it does."""
+    with it the container's endpoints and published ports: they live as long as it does.
+    ``present``: whether one exists, when the caller (holding ``c.lock``) has just read its
+    state; None asks the runtime."""
     try:
         networking.detach(eng, c.id)
     finally:
-        if _runtime_status(eng, c) is not None:
+        if present is None:
+            present = _runtime_status(eng, c) is not None
+        if present:
             eng.runtime.delete(c.id, force=True)
         c.prepared = False
 

@@ -268,3 +268,28 @@ def test_changes_between_create_and_start_reach_the_process(h, monkeypatch) -> N
     assert next(h.svc.stats(cid, one_shot=True))["memory_stats"]["limit"] == 64 << 20
     assert len(built) == 2
     h.svc.kill(cid)
+
+
+def test_an_exit_reads_the_runtime_state_once(h, monkeypatch) -> None:
+    """The watcher reads the exited container's state for its finish time; deleting the
+    runtime container then needs no second read to know that there is one to delete."""
+    import sys
+    import threading
+
+    runtime = h.svc.eng.runtime
+    reads: list[str] = []
+    real = runtime.state
+
+    def counting(container: str):  # type: ignore[no-untyped-def]
+        caller = sys._getframe(1).f_code.co_filename
+        if threading.current_thread().name.startswith("exit-") and "sandbox/engine/" in caller:
+            reads.append(container)  # the engine's reads, not the runtime's own (in wait)
+        return real(container)
+
+    monkeypatch.setattr(runtime, "state", counting)
+    cid = h.run(["true"])
+    assert h.svc.wait(cid, timeout=10)["StatusCode"] == 0
+    eventually(lambda: h.svc.inspect(cid)["State"]["Status"] == "exited", what="the exit")
+    assert reads == [cid]
+    with pytest.raises(Exception):  # noqa: B017 - whichever error the runtime has for it
+        real(cid)  # and the runtime container is gone
