@@ -152,7 +152,7 @@ def _fail(cfg: InitConfig, traces: channel.BufferedTraceToPipe, message: str, fi
     """The records so far (they show how far it got), then the error. The shim may still
     write (a failure before ``go``), so each goes in a write of its own, below PIPE_BUF."""
     try:
-        for line in traces.lines:
+        for line in traces.lines():
             os.write(cfg.sync_fd, line)
         channel.send(cfg.sync_fd, "error", message=message, field=field_name)
     except OSError:

@@ -411,6 +411,9 @@ class Runtime:
             kind = msg["t"]
             if kind == "trace":
                 self.tracer.forward(channel.to_record(msg))
+            elif kind == "traces":
+                for rec in channel.to_records(msg):
+                    self.tracer.forward(rec)
             elif kind == "pid":
                 init_pid = msg["pid"]
             elif kind == "ready":
