@@ -6,7 +6,8 @@ Prints medians and ratios for:
   the real docker CLI against our engine · the same CLI against a real dockerd (Debian's
   docker.io, started here on its own socket and directories) · `podman run --rm --network
   none` · create + attach + start + wait through the API from a warm client (both engines)
-  · idle RSS of our engine (with its fork server) vs dockerd + containerd.
+  · idle RSS of our engine (with its fork server) vs dockerd + containerd · `runc run` of
+  /bin/true alone, for how fast this machine makes a container at all.
 A peer that is not installed is skipped. Everything made here is removed at the end:
 daemons stopped, mounts undone, directories and the cgroups they made deleted.
 """
@@ -31,7 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _bundle import busybox_rootfs
+from _bundle import busybox_rootfs, runc_bundle
 
 DOCKER = shutil.which("docker")
 CGROUP_ROOT = Path("/sys/fs/cgroup")
@@ -328,6 +329,22 @@ def _timed(fn: Callable[[], None]) -> float:
     return (time.perf_counter() - t0) * 1000
 
 
+def runc_reference(work: Path) -> Callable[[], None] | None:
+    """`runc run` of /bin/true in a busybox bundle: no engine, no image, no log, only the
+    runtime. Not a peer of the engines: it tells how fast this machine makes a container,
+    which the absolute API target depends on."""
+    if not shutil.which("runc"):
+        return None
+    bundle = runc_bundle(work / "runc-bundle", ["/bin/true"])
+    root = work / "runc-root"
+
+    def run() -> None:
+        subprocess.run(["runc", "--root", str(root), "run", "--bundle", str(bundle), f"bench{os.getpid()}"],
+                       check=True, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
+
+    return run
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("-n", type=int, default=30, help="runs per engine (default 30)")
@@ -351,19 +368,31 @@ def main() -> int:
             peer = start(work, rootfs_tar)
             if peer is not None:
                 peers.append(peer)
+        runc = runc_reference(work)
+        runc_samples: list[float] = []
         idle = {p.name: p.rss_kib() for p in peers if p.rss_kib is not None}
         for p in peers:  # warm caches and first-use work
             p.run()
             if p.api_run is not None:
                 p.api_run()
+        if runc is not None:
+            runc()
         # Interleaved, so that background load hits every engine alike.
         for _ in range(args.n):
             for p in peers:
                 p.samples.append(_timed(p.run))
                 if p.api_run is not None:
                     p.api_samples.append(_timed(p.api_run))
+            if runc is not None:
+                runc_samples.append(_timed(runc))
         after = {p.name: p.rss_kib() for p in peers if p.rss_kib is not None}
         report(peers, idle, after, args.n)
+        if runc_samples:
+            runc_ms = statistics.median(runc_samples)
+            api_ms = statistics.median(ours.api_samples)
+            print()
+            print(f"{'runc run /bin/true (the runtime alone)':<44} {runc_ms:>10.1f}")
+            print(f"{'API run -> sandbox engine / runc run':<44} {api_ms / runc_ms:>9.2f}x")
     finally:
         for p in reversed(peers):
             p.stop()
