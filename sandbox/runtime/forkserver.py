@@ -66,27 +66,29 @@ class ForkServerError(SandboxError):
                          "the engine's log has the server's own error; restarting the engine starts a new one")
 
 
-class _Pickler(pickle.Pickler):
-    """Sockets go as their descriptor number (the descriptor itself goes by SCM_RIGHTS);
-    a tracer goes as nothing: its sinks belong to the caller (an engine's trace bus and its
-    locks), and the shim sends its records down the sync pipe with a tracer of its own."""
-
-    def persistent_id(self, obj: object) -> object:
-        if isinstance(obj, Tracer):
-            return ("tracer",)
-        if isinstance(obj, socket.socket):
-            return ("socket", obj.fileno(), int(obj.family), int(obj.type))
-        return None
+def _null_tracer() -> Tracer:
+    return NULL_TRACER
 
 
-class _Unpickler(pickle.Unpickler):
-    def persistent_load(self, pid: object) -> object:
-        match pid:
-            case ("tracer",):
-                return NULL_TRACER
-            case ("socket", int(fd), int(family), int(kind)):
-                return socket.socket(family, kind, fileno=fd)
-        raise pickle.UnpicklingError(f"unknown persistent id {pid!r}")
+def _socket_at(fd: int, family: int, kind: int) -> socket.socket:
+    return socket.socket(family, kind, fileno=fd)
+
+
+def _reduce_tracer(tracer: Tracer) -> tuple[object, tuple[()]]:
+    return _null_tracer, ()
+
+
+def _reduce_socket(sock: socket.socket) -> tuple[object, tuple[int, int, int]]:
+    return _socket_at, (sock.fileno(), int(sock.family), int(sock.type))
+
+
+_REDUCERS = {Tracer: _reduce_tracer, socket.socket: _reduce_socket}
+"""How the two things that cannot cross as they are cross. A socket goes as its descriptor
+number (the descriptor itself goes by SCM_RIGHTS, and the socket is made again only once
+it is back at that number). A tracer goes as the null tracer: its sinks belong to the
+caller (an engine's trace bus and its locks), and the shim sends its records down the sync
+pipe with a tracer of its own. A dispatch table, not ``persistent_id``: the pickler looks
+types up in C instead of calling back into Python for every object."""
 
 
 def encode(cfg: ShimConfig, keep: set[int]) -> tuple[bytes, list[int]]:
@@ -109,7 +111,9 @@ def encode(cfg: ShimConfig, keep: set[int]) -> tuple[bytes, list[int]]:
     buf.write(_COUNT.pack(len(fds)))
     buf.write(struct.pack(f"={len(fds)}i", *fds))
     buf.write(flags)
-    _Pickler(buf, protocol=pickle.HIGHEST_PROTOCOL).dump(cfg)
+    pickler = pickle.Pickler(buf, protocol=pickle.HIGHEST_PROTOCOL)
+    pickler.dispatch_table = _REDUCERS
+    pickler.dump(cfg)
     return buf.getvalue(), fds
 
 
@@ -152,7 +156,10 @@ class ForkServer:
     def spawn(self, cfg: ShimConfig, keep: set[int]) -> tuple[int, int]:
         """Fork a shim that runs ``cfg`` with the descriptors ``keep`` (numbered as here).
         Returns its pid and a pidfd for it, which the caller closes."""
-        payload, fds = encode(cfg, keep)
+        try:
+            payload, fds = encode(cfg, keep)
+        except (pickle.PicklingError, TypeError, AttributeError) as e:
+            raise ForkServerError(f"the shim's configuration cannot be sent: {e}") from None
         with self._lock:
             try:
                 socket.send_fds(self._sock, [payload], fds)
@@ -221,7 +228,7 @@ def _child(server_fd: int, received: list[int], payload: bytes) -> None:
         _renumber(received, wanted, cloexec, server_fd)
         close_fds_except(set(wanted))
         # Only now: the configuration's sockets are made from descriptors in their places.
-        cfg = _Unpickler(io.BytesIO(payload[at:])).load()
+        cfg = pickle.loads(payload[at:])
         if cfg.init.seccomp is not None:
             cfg.init.seccomp.prepare()  # here, so the init's load stays one system call
         shim.run(cfg)

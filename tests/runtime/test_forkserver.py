@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import fcntl
-import io
 import os
+import pickle
 import re
 import signal
 import socket
+import threading
 
 import pytest
 
@@ -25,9 +26,9 @@ class _Cfg:
 
 
 def _roundtrip(obj: object) -> object:
-    buf = io.BytesIO()
-    forkserver._Pickler(buf).dump(obj)
-    return forkserver._Unpickler(io.BytesIO(buf.getvalue())).load()
+    payload, _ = encode(obj, set())
+    _, _, at = decode_header(payload)
+    return pickle.loads(payload[at:])
 
 
 def test_the_header_carries_numbers_and_close_on_exec_flags_of_open_descriptors() -> None:
@@ -59,11 +60,11 @@ def test_a_tracer_does_not_cross_and_a_socket_keeps_its_number() -> None:
         b.close()
 
 
-def test_an_unknown_persistent_id_is_refused() -> None:
-    import pickle
-
-    with pytest.raises(pickle.UnpicklingError, match="unknown persistent id"):
-        forkserver._Unpickler(io.BytesIO(b"")).persistent_load(("nope",))
+def test_a_configuration_that_cannot_cross_is_refused_by_name() -> None:
+    """Refused before anything is sent: the server never sees half a request."""
+    server = ForkServer(proc=None, sock=None)  # type: ignore[arg-type]
+    with pytest.raises(ForkServerError, match="cannot be sent: .*lock"):
+        server.spawn(_Cfg(lock=threading.Lock()), set())
 
 
 @pytest.mark.root
