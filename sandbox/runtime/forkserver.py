@@ -127,11 +127,27 @@ def decode_header(payload: bytes) -> tuple[list[int], list[bool], int]:
     return numbers, flags, at + n
 
 
+def _launch(label: str) -> tuple[subprocess.Popen[bytes], socket.socket]:
+    ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    try:
+        # A fresh interpreter, not a fork of ours: that is the point. Its stdio is the
+        # caller's, so a failure it prints lands in the engine's log.
+        proc = subprocess.Popen([sys.executable, "-m", "sandbox.runtime.forkserver", str(theirs.fileno()), label],
+                                pass_fds=[theirs.fileno()], stdin=subprocess.DEVNULL)
+    except OSError as e:
+        ours.close()
+        raise ForkServerError(f"cannot start {sys.executable}: {e}") from None
+    finally:
+        theirs.close()
+    return proc, ours
+
+
 class ForkServer:
     """The caller's side: one request at a time over one socketpair."""
 
-    def __init__(self, proc: subprocess.Popen[bytes], sock: socket.socket) -> None:
+    def __init__(self, proc: subprocess.Popen[bytes], sock: socket.socket, label: str = "") -> None:
         self.proc = proc
+        self.label = label
         self._sock = sock
         self._lock = threading.Lock()
 
@@ -140,18 +156,16 @@ class ForkServer:
         """``label`` goes on the server's command line, which its shims inherit (they are
         forks, not execs): ``ps`` then tells whose shims they are. The runtime passes its
         state root."""
-        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-        try:
-            # A fresh interpreter, not a fork of ours: that is the point. Its stdio is the
-            # caller's, so a failure it prints lands in the engine's log.
-            proc = subprocess.Popen([sys.executable, "-m", "sandbox.runtime.forkserver", str(theirs.fileno()), label],
-                                    pass_fds=[theirs.fileno()], stdin=subprocess.DEVNULL)
-        except OSError as e:
-            ours.close()
-            raise ForkServerError(f"cannot start {sys.executable}: {e}") from None
-        finally:
-            theirs.close()
-        return cls(proc, ours)
+        return cls(*_launch(label), label)
+
+    def _restart_if_gone(self) -> None:
+        """A server killed by hand or by the OOM killer is replaced, rather than every
+        create failing from then on. The caller holds ``_lock``."""
+        if self.proc.poll() is None:
+            return
+        print(f"sandbox: the fork server exited ({self.proc.returncode}); starting a new one", file=sys.stderr)
+        self._sock.close()
+        self.proc, self._sock = _launch(self.label)
 
     def spawn(self, cfg: ShimConfig, keep: set[int]) -> tuple[int, int]:
         """Fork a shim that runs ``cfg`` with the descriptors ``keep`` (numbered as here).
@@ -161,6 +175,7 @@ class ForkServer:
         except (pickle.PicklingError, TypeError, AttributeError) as e:
             raise ForkServerError(f"the shim's configuration cannot be sent: {e}") from None
         with self._lock:
+            self._restart_if_gone()
             try:
                 socket.send_fds(self._sock, [payload], fds)
                 msg, got, _, _ = socket.recv_fds(self._sock, _ANSWER.size, 1)

@@ -139,12 +139,25 @@ def test_containers_from_the_fork_server(harness) -> None:
 
 
 @pytest.mark.root
-def test_a_dead_server_is_reported_not_hung_on() -> None:
+def test_a_server_that_died_is_replaced(harness) -> None:
+    """Killed by hand or by the OOM killer: the next create starts a new server."""
+    rt = harness.rt
+    rt.use_fork_server()
+    first = rt._forker.proc
+    first.kill()
+    first.wait()
+    code, out, _ = harness.run(["echo", "still here"])
+    assert code == 0 and "still here" in out
+    assert rt._forker.proc is not first and rt._forker.proc.poll() is None
+    rt.close()
+
+
+@pytest.mark.root
+def test_a_server_that_does_not_answer_is_reported() -> None:
     server = ForkServer.start("test")
     try:
-        server.proc.kill()
-        server.proc.wait()
-        with pytest.raises(ForkServerError, match="fork server failed"):
+        server._sock.shutdown(socket.SHUT_RDWR)  # the connection is broken, the server alive
+        with pytest.raises(ForkServerError, match="fork server failed: no answer: .*Broken pipe"):
             server.spawn(_Cfg(x=1), {0, 1, 2})
     finally:
         server.close()
