@@ -42,6 +42,21 @@ PR_SET_NAME = 15
 PR_SET_CHILD_SUBREAPER = 36
 
 _SYS_PIVOT_ROOT = {"x86_64": 155, "aarch64": 41}
+_SYS_RT_SIGACTION = {"x86_64": 13, "aarch64": 134}
+SIG_DFL, SIG_IGN = 0, 1
+
+
+def set_signal_disposition(sig: int, handler: int) -> None:
+    """``rt_sigaction(sig, {handler}, NULL)`` straight to the kernel, for the two real-time
+    signals glibc keeps for itself (32 and 33): its sigaction() refuses them, and so does
+    Python's signal module, yet an ignored one survives execve like any other."""
+    nr = _SYS_RT_SIGACTION.get(os.uname().machine)
+    if nr is None:
+        raise SyscallError("rt_sigaction", 38, hint="unsupported architecture")
+    # struct k_sigaction with every field zero but the handler; 8 is sizeof(sigset_t).
+    act = ctypes.create_string_buffer(ctypes.c_ulong(handler).value.to_bytes(8, "little") + bytes(24))
+    ret = libc().syscall(ctypes.c_long(nr), ctypes.c_int(sig), act, None, ctypes.c_size_t(8))
+    _check(ret, "rt_sigaction", None)
 
 
 def describe_clone(flags: int) -> str:

@@ -111,11 +111,17 @@ def restore_signals() -> None:
     would end with a write error instead of SIGPIPE. A blocked mask survives execve too."""
     import signal
 
+    from sandbox.linux.syscalls import SIG_DFL, set_signal_disposition
+
     for sig in signal.valid_signals():
         if sig in (signal.SIGKILL, signal.SIGSTOP):
             continue
         if signal.getsignal(sig) not in (signal.SIG_DFL, None):
             signal.signal(sig, signal.SIG_DFL)
+    # The two glibc keeps for itself are not among the valid ones; whoever started us may
+    # still have ignored them (a CI runner did).
+    for sig in range(signal.SIGRTMIN - 2, signal.SIGRTMIN):
+        set_signal_disposition(sig, SIG_DFL)
     signal.pthread_sigmask(signal.SIG_SETMASK, ())
 
 
