@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import json
 import os
-import select
 import time
 from collections.abc import Iterator
 
 from sandbox.errors import SandboxError
 from sandbox.linux.trace import TraceRecord
+from sandbox.runtime.fds import wait_readable
 
 # Not typing.TYPE_CHECKING: importing typing is part of every container start.
 TYPE_CHECKING = False
@@ -87,7 +87,7 @@ def receive(fd: int, timeout: float) -> Iterator[dict[str, Any]]:
             deadline = time.monotonic() + timeout
             continue
         left = deadline - time.monotonic()
-        if left <= 0 or not select.select([fd], [], [], left)[0]:
+        if left <= 0 or not wait_readable(fd, left):
             raise SandboxError(f"container init did not answer within {timeout:.0f}s",
                                "the process may be stuck; see `sandbox runtime run --trace`")
         chunk = os.read(fd, 65536)

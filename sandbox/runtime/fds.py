@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import select
 
 
 def close_fds_except(keep: set[int]) -> None:
@@ -27,3 +28,12 @@ def close_fds_except(keep: set[int]) -> None:
             os.closerange(start, fd)
         start = max(start, fd + 1)
     os.closerange(start, top)
+
+
+def wait_readable(fd: int, timeout: float | None = None) -> bool:
+    """Whether ``fd`` is readable (or at end-of-file, or its process ended, for a pidfd)
+    within ``timeout`` seconds; None waits for good. poll(2), not select(2): select cannot
+    watch a descriptor numbered 1024 or more, which an engine with many containers reaches."""
+    poller = select.poll()
+    poller.register(fd, select.POLLIN)
+    return bool(poller.poll(None if timeout is None else max(0.0, timeout) * 1000))

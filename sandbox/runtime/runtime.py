@@ -16,7 +16,6 @@ from __future__ import annotations
 import errno
 import gc
 import os
-import select
 import signal
 import time
 from pathlib import Path
@@ -26,7 +25,7 @@ from sandbox.linux import proc
 from sandbox.linux.trace import NULL_TRACER, Tracer
 from sandbox.records import Record, field
 from sandbox.runtime import channel, namespaces, rootfs, shim
-from sandbox.runtime.fds import close_fds_except
+from sandbox.runtime.fds import close_fds_except, wait_readable
 from sandbox.runtime.init import InitConfig
 from sandbox.runtime.spec import Spec
 from sandbox.runtime.state import State, StateDir, Status, check_transition
@@ -342,7 +341,7 @@ class Runtime:
                 pass  # a caller that waited for any child got it; nothing is left to reap
             return
         try:
-            select.select([pidfd], [], [])
+            wait_readable(pidfd)
         finally:
             os.close(pidfd)
 
@@ -514,8 +513,7 @@ class Runtime:
         try:
             deadline = time.monotonic() + _CREATE_TIMEOUT
             while True:
-                ready, _, _ = select.select([fd], [], [], 0.05)
-                if ready:
+                if wait_readable(fd, 0.05):
                     try:
                         if os.read(fd, 1) == b"0":
                             break
@@ -729,7 +727,7 @@ def _until_eof(fd: int, timeout: float | None) -> None:
     deadline = None if timeout is None else time.monotonic() + timeout
     while True:
         left = None if deadline is None else max(0.0, deadline - time.monotonic())
-        if not select.select([fd], [], [], left)[0]:
+        if not wait_readable(fd, left):
             return
         if not os.read(fd, 4096):
             return
@@ -760,7 +758,7 @@ def _wait_pid(pid: int, timeout: float | None) -> None:
             return
         raise
     try:
-        select.select([fd], [], [], timeout)
+        wait_readable(fd, timeout)
     finally:
         os.close(fd)
 
