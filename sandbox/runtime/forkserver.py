@@ -187,7 +187,7 @@ class ForkServer:
             raise ForkServerError("it has exited" if not msg else f"a short answer ({len(msg)} bytes)")
         pid, err = _ANSWER.unpack(msg)
         if not pid:
-            raise ForkServerError(f"fork: {os.strerror(err)}")
+            raise ForkServerError(f"it could not fork the shim or watch it (pidfd_open): {os.strerror(err)}")
         if len(got) != 1:
             for fd in got:
                 os.close(fd)
@@ -305,7 +305,10 @@ def serve(fd: int) -> int:
             signal.pthread_sigmask(signal.SIG_UNBLOCK, (signal.SIGCHLD,))
             for r in received:
                 os.close(r)
-        _answer(sock, pid, err, pidfd)
+        try:
+            _answer(sock, pid, err, pidfd)
+        except OSError:
+            return 0  # the caller is gone mid-request; the shim it asked for finds no one and ends
 
 
 def main(argv: list[str]) -> int:
