@@ -9,9 +9,14 @@ from __future__ import annotations
 
 import os
 import resource
+import signal
 
 from sandbox.errors import SyscallError
 from sandbox.linux import caps
+
+# At the top, not where they are used: the init calls them after pivot_root, where the
+# host's Python modules can no longer be found.
+from sandbox.linux.syscalls import SIG_DFL, set_signal_disposition
 from sandbox.linux.trace import NULL_TRACER, Tracer
 from sandbox.runtime.spec import RLIMITS, Capabilities
 
@@ -109,10 +114,6 @@ def restore_signals() -> None:
     across execve(2), and Python ignores SIGPIPE and SIGXFSZ at start-up (and keeps whatever
     its own parent ignored, often SIGQUIT), so without this ``yes | head -1`` in a container
     would end with a write error instead of SIGPIPE. A blocked mask survives execve too."""
-    import signal
-
-    from sandbox.linux.syscalls import SIG_DFL, set_signal_disposition
-
     for sig in signal.valid_signals():
         if sig in (signal.SIGKILL, signal.SIGSTOP):
             continue

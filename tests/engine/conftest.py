@@ -244,7 +244,7 @@ class Footprint:
                 cmdline = (entry / "cmdline").read_bytes()
             except OSError:
                 continue  # it exited meanwhile
-            if any(m in cmdline for m in marks) and not (daemon_pid is not None and _is_fork_server(entry, daemon_pid)):
+            if any(m in cmdline for m in marks) and not _is_fork_server(entry, cmdline, daemon_pid):
                 pids.add(int(entry.name))
         return cls(tuple(mounts), tuple(groups), tuple(sorted(pids)))
 
@@ -253,14 +253,17 @@ class Footprint:
         return not (self.mounts or self.cgroups or self.pids)
 
 
-def _is_fork_server(entry: Path, daemon_pid: int) -> bool:
+def _is_fork_server(entry: Path, cmdline: bytes, daemon_pid: int | None) -> bool:
+    """The running engine's fork server (its shims carry the same command line but are the
+    server's children, not the engine's)."""
     from sandbox.linux import proc
 
-    try:
-        return (b"sandbox.runtime.forkserver" in (entry / "cmdline").read_bytes()
-                and int(entry.name) in proc.children(daemon_pid))
-    except OSError:
+    if daemon_pid is None or b"sandbox.runtime.forkserver" not in cmdline:
         return False
+    try:
+        return int(proc.read_status(entry.name)["PPid"]) == daemon_pid
+    except (OSError, KeyError):
+        return False  # it exited meanwhile
 
 
 def purge(unique: str, dirs: list[Path]) -> None:
