@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import fcntl
+import io
+import json
 import os
 import pickle
 import re
 import signal
 import socket
+import subprocess
+import sys
 import threading
+from typing import Self
 
 import pytest
 
@@ -136,6 +141,67 @@ def test_containers_from_the_fork_server(harness) -> None:
     rt.close()
     assert rt._forker is None
     assert proc.start_time(server) is None or proc.process_state(server) in ("Z", "X")
+
+
+_SERVER_MODULES = """
+import json, runpy, socket, sys
+ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+theirs.close()  # the server reads end-of-file once it is ready, and returns
+sys.argv = ["forkserver", str(ours.fileno()), "test"]
+try:
+    runpy.run_module("sandbox.runtime.forkserver", run_name="__main__", alter_sys=True)
+except SystemExit as e:
+    assert e.code == 0, e.code
+print(json.dumps(sorted(sys.modules)))
+"""
+
+
+def _modules_named(pickled: bytes) -> set[str]:
+    """The modules a pickle's globals come from. Loaded with stand-ins for every global,
+    so nothing is rebuilt here (a socket would adopt a descriptor number that is not ours)."""
+    modules: set[str] = set()
+
+    class StandIn:
+        def __new__(cls, *args: object, **kw: object) -> Self:
+            return object.__new__(cls)
+
+        def __init__(self, *args: object, **kw: object) -> None:
+            pass
+
+        def __setstate__(self, state: object) -> None:
+            pass
+
+    class Recorder(pickle.Unpickler):
+        def find_class(self, module: str, name: str) -> type:
+            modules.add(module)
+            return StandIn
+
+    Recorder(io.BytesIO(pickled)).load()
+    return modules
+
+
+@pytest.mark.root
+def test_a_shim_configuration_names_only_modules_the_server_has_loaded(harness, monkeypatch) -> None:
+    """A module the pickle names that the server lacks is imported again in every child,
+    before the shim starts: the server started as ``python -m`` once did that with itself."""
+    sent: list[bytes] = []
+    encode_real = forkserver.encode
+
+    def encode_and_keep(cfg: object, keep: set[int]) -> tuple[bytes, list[int]]:
+        payload, fds = encode_real(cfg, keep)
+        sent.append(payload[decode_header(payload)[2]:])
+        return payload, fds
+
+    monkeypatch.setattr(forkserver, "encode", encode_and_keep)
+    harness.rt.use_fork_server()
+    code, out, _ = harness.run(["echo", "hi"])
+    harness.rt.close()
+    assert code == 0 and "hi" in out
+    named = _modules_named(sent[0])
+    assert "sandbox.runtime.forkserver" in named and "sandbox.runtime.shim" in named
+    listed = subprocess.run([sys.executable, "-c", _SERVER_MODULES], capture_output=True, text=True,
+                            check=True, timeout=60).stdout
+    assert named - set(json.loads(listed)) == set()
 
 
 @pytest.mark.root
