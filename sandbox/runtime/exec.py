@@ -3,22 +3,34 @@
 A helper forked from the caller joins the container's cgroup and namespaces (the mount
 namespace last: after it, host paths are gone), then forks once more so the new process is
 born inside the container's pid namespace, drops privileges like the container's init did,
-and execs. The helper stays outside as the process's parent and exits with its status.
+and execs. The helper stays outside as the process's parent, and reports the process's exit
+code down a pipe as it ends. An engine has the helper forked by its fork server (see
+``sandbox.runtime.forkserver``), so the helper is not the engine's child and the pipe is how
+the engine learns the code; forking the engine would copy every page it writes while the
+process runs.
 """
 
 from __future__ import annotations
 
 import gc
 import os
+import signal
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, NoReturn
 
 from sandbox.errors import SandboxError
-from sandbox.linux.syscalls import (CLONE_NEWCGROUP, CLONE_NEWIPC, CLONE_NEWNET, CLONE_NEWNS, CLONE_NEWPID,
-                                    CLONE_NEWUTS, LinuxSyscalls)
+from sandbox.linux.syscalls import (
+    CLONE_NEWCGROUP,
+    CLONE_NEWIPC,
+    CLONE_NEWNET,
+    CLONE_NEWNS,
+    CLONE_NEWPID,
+    CLONE_NEWUTS,
+    LinuxSyscalls,
+)
 from sandbox.linux.trace import Tracer
 from sandbox.runtime import channel
-from sandbox.runtime.fds import close_fds_except
+from sandbox.runtime.fds import close_fds_except, wait_readable
 from sandbox.runtime.init import _lookup
 from sandbox.runtime.security import finalize_process
 
@@ -37,25 +49,34 @@ JOIN_ORDER: tuple[tuple[str, str, int], ...] = (
 @dataclass(repr=False, eq=False)
 class ExecProcess:
     pid: int
-    """The helper, our child: its exit status is the process's."""
+    """The helper: the process's parent, outside the container's pid namespace."""
+    status_fd: int
+    """Ours: the helper writes the process's exit code here as it ends."""
     pty_master: int | None = None
+    reap: bool = True
+    """The helper is our child (no fork server): reap it too."""
     _code: int | None = None
 
     def wait(self) -> int:
         if self._code is None:
-            _, status = os.waitpid(self.pid, 0)
-            self._code = os.waitstatus_to_exitcode(status)
-            if self._code < 0:
-                self._code = 128 - self._code
-        return self._code
-
-    def poll(self) -> int | None:
-        if self._code is None:
-            pid, status = os.waitpid(self.pid, os.WNOHANG)
-            if pid == 0:
-                return None
-            code = os.waitstatus_to_exitcode(status)
-            self._code = 128 - code if code < 0 else code
+            try:
+                wait_readable(self.status_fd)
+                report = os.read(self.status_fd, 32)
+            finally:
+                os.close(self.status_fd)
+            died = None
+            if self.reap:
+                _, status = os.waitpid(self.pid, 0)
+                died = os.waitstatus_to_exitcode(status)
+            if report:
+                self._code = int(report)
+            elif died is not None:
+                self._code = 128 - died if died < 0 else died
+            else:
+                # The helper ended without a word, and only its parent (the fork server)
+                # learns how: it was killed, and SIGKILL is what kills a container's
+                # processes (docker kill, rm -f, the OOM killer).
+                self._code = 128 + signal.SIGKILL
         return self._code
 
 
@@ -71,26 +92,34 @@ class ExecPlan:
     pty_slave: int | None
     sync_fd: int
     trace: bool
+    status_fd: int = -1
+    """The helper writes the exit code here (close-on-exec: the process never holds it)."""
+
+
+def fds_needed(plan: ExecPlan) -> set[int]:
+    keep = {plan.sync_fd, plan.status_fd, *(fd for fd, _, _ in plan.ns_fds), *(plan.stdio or ())}
+    if plan.pty_slave is not None:
+        keep.add(plan.pty_slave)
+    return {fd for fd in keep if fd >= 0}
 
 
 def spawn(plan: ExecPlan, close_in_child: list[int]) -> int:
+    """Fork the helper ourselves (a caller without a fork server)."""
     gc.disable()
     try:
         pid = os.fork()
         if pid == 0:
             for fd in close_in_child:
                 os.close(fd)
-            keep = {plan.sync_fd, *(fd for fd, _, _ in plan.ns_fds), *(plan.stdio or ())}
-            if plan.pty_slave is not None:
-                keep.add(plan.pty_slave)
-            close_fds_except(keep)
-            _helper(plan)
+            close_fds_except(fds_needed(plan))
+            helper(plan)
     finally:
         gc.enable()
     return pid
 
 
-def _helper(plan: ExecPlan) -> NoReturn:
+def helper(plan: ExecPlan) -> NoReturn:
+    """In the forked helper. Never returns."""
     code = 1
     try:
         tracer = Tracer(channel.TraceToPipe(plan.sync_fd)) if plan.trace else Tracer()
@@ -118,6 +147,11 @@ def _helper(plan: ExecPlan) -> NoReturn:
 
         _report(plan.sync_fd, traceback.format_exc())
     finally:
+        if plan.status_fd >= 0:
+            try:
+                os.write(plan.status_fd, b"%d" % code)
+            except OSError:
+                pass
         os._exit(code)
 
 

@@ -1,4 +1,4 @@
-"""A small process that forks the shims for a long-lived caller (the engine).
+"""A small process that forks the shims (and exec helpers) for a long-lived caller (the engine).
 
 Why not fork the engine itself: a shim lives as long as its container, and a forked shim
 shares every page of its parent until one of them writes it. The engine is a 30 MiB
@@ -16,6 +16,10 @@ go with it (SCM_RIGHTS). In the child they are moved back to the numbers the cal
 with the same close-on-exec flags, so the configuration's descriptor numbers stay true.
 The answer carries the shim's pid and a pidfd for it: the shim is the server's child, not
 the caller's, so the caller waits for its end through the pidfd.
+
+A ``docker exec`` helper is forked the same way, from an ``ExecPlan`` instead of a
+``ShimConfig``: it lives as long as the process it runs, so a fork of the engine would copy
+pages for as long, too.
 
 The server ends when the caller closes its end (or dies): it reads end-of-file. The shims
 it forked go on, as they did when the engine forked them itself.
@@ -37,12 +41,14 @@ import threading
 
 from sandbox.errors import SandboxError
 from sandbox.linux.trace import NULL_TRACER, Tracer
+from sandbox.runtime import exec as container_exec
 from sandbox.runtime import shim
 from sandbox.runtime.fds import close_fds_except
 
 # Not typing.TYPE_CHECKING: importing typing is part of every container start.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from sandbox.runtime.exec import ExecPlan
     from sandbox.runtime.shim import ShimConfig
 
 _PRELOAD = (
@@ -91,7 +97,7 @@ pipe with a tracer of its own. A dispatch table, not ``persistent_id``: the pick
 types up in C instead of calling back into Python for every object."""
 
 
-def encode(cfg: ShimConfig, keep: set[int]) -> tuple[bytes, list[int]]:
+def encode(cfg: ShimConfig | ExecPlan, keep: set[int]) -> tuple[bytes, list[int]]:
     """The request and the descriptors to pass with it (the open ones of ``keep``).
 
     The request is a header, the descriptors' numbers and close-on-exec flags as the
@@ -106,7 +112,7 @@ def encode(cfg: ShimConfig, keep: set[int]) -> tuple[bytes, list[int]]:
         fds.append(fd)
         flags.append(1 if fd_flags & fcntl.FD_CLOEXEC else 0)
     if len(fds) > _MAX_FDS:
-        raise ForkServerError(f"a shim needs {len(fds)} descriptors, more than one message carries")
+        raise ForkServerError(f"a child needs {len(fds)} descriptors, more than one message carries")
     buf = io.BytesIO()
     buf.write(_COUNT.pack(len(fds)))
     buf.write(struct.pack(f"={len(fds)}i", *fds))
@@ -167,13 +173,13 @@ class ForkServer:
         self._sock.close()
         self.proc, self._sock = _launch(self.label)
 
-    def spawn(self, cfg: ShimConfig, keep: set[int]) -> tuple[int, int]:
-        """Fork a shim that runs ``cfg`` with the descriptors ``keep`` (numbered as here).
-        Returns its pid and a pidfd for it, which the caller closes."""
+    def spawn(self, cfg: ShimConfig | ExecPlan, keep: set[int]) -> tuple[int, int]:
+        """Fork a shim (or an exec helper) that runs ``cfg`` with the descriptors ``keep``
+        (numbered as here). Returns its pid and a pidfd for it, which the caller closes."""
         try:
             payload, fds = encode(cfg, keep)
         except (pickle.PicklingError, TypeError, AttributeError) as e:
-            raise ForkServerError(f"the shim's configuration cannot be sent: {e}") from None
+            raise ForkServerError(f"the configuration cannot be sent: {e}") from None
         with self._lock:
             self._restart_if_gone()
             try:
@@ -187,11 +193,11 @@ class ForkServer:
             raise ForkServerError("it has exited" if not msg else f"a short answer ({len(msg)} bytes)")
         pid, err = _ANSWER.unpack(msg)
         if not pid:
-            raise ForkServerError(f"it could not fork the shim or watch it (pidfd_open): {os.strerror(err)}")
+            raise ForkServerError(f"it could not fork the child or watch it (pidfd_open): {os.strerror(err)}")
         if len(got) != 1:
             for fd in got:
                 os.close(fd)
-            raise ForkServerError(f"shim {pid} came without its pidfd")
+            raise ForkServerError(f"child {pid} came without its pidfd")
         return pid, got[0]
 
     def close(self) -> None:
@@ -232,7 +238,7 @@ def _renumber(received: list[int], wanted: list[int], cloexec: list[bool], serve
 
 
 def _child(server_fd: int, received: list[int], payload: bytes) -> None:
-    """In the forked child: become the shim. Never returns."""
+    """In the forked child: become the shim or the exec helper. Never returns."""
     try:
         # The server's SIGCHLD handler would reap the shim's init under it.
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)
@@ -244,6 +250,8 @@ def _child(server_fd: int, received: list[int], payload: bytes) -> None:
         close_fds_except(set(wanted))
         # Only now: the configuration's sockets are made from descriptors in their places.
         cfg = pickle.loads(payload[at:])
+        if isinstance(cfg, container_exec.ExecPlan):
+            container_exec.helper(cfg)
         if cfg.init.seccomp is not None:
             cfg.init.seccomp.prepare()  # here, so the init's load stays one system call
         shim.run(cfg)

@@ -163,6 +163,11 @@ class Runtime:
         if self._forker is None:
             self._forker = ForkServer.start(str(self.root))
 
+    @property
+    def forks_caller(self) -> bool:
+        """Whether create and exec fork the caller's own process (there is no fork server)."""
+        return self._forker is None
+
     def close(self) -> None:
         """Stop the anchor and the fork server and let go of the mount namespaces we hold;
         the containers and their shims go on (a later runtime finds them in the state
@@ -652,14 +657,27 @@ class Runtime:
                 to_close.append(slave)
             sync_r, sync_w = os.pipe()
             to_close.append(sync_w)
+            status_r, status_w = os.pipe()
+            to_close.append(status_w)
             plan = rexec.ExecPlan(ns_fds=ns_fds, join_cgroup=self._cgroup(st.cgroup), process=process,
                                   seccomp=compiled, stdio=io.fds if io.mode == "fds" else None, pty_slave=slave,
-                                  sync_fd=sync_w, trace=self.tracer.enabled)
-            pid = rexec.spawn(plan, [sync_r] + ([master] if master is not None else []))
+                                  sync_fd=sync_w, trace=self.tracer.enabled, status_fd=status_w)
+            try:
+                if self._forker is not None:
+                    # Our own 0-2 too: a process with inherited stdio (no fds given) gets them.
+                    pid, pidfd = self._forker.spawn(plan, rexec.fds_needed(plan) | {0, 1, 2})
+                    os.close(pidfd)  # the status pipe's end says when the helper is gone
+                else:
+                    pid = rexec.spawn(plan, [sync_r, status_r] + ([master] if master is not None else []))
+            except BaseException:
+                for fd in (sync_r, status_r, master):
+                    if fd is not None:
+                        os.close(fd)
+                raise
         finally:
             for fd in to_close:
                 os.close(fd)
-        handle = rexec.ExecProcess(pid=pid, pty_master=master)
+        handle = rexec.ExecProcess(pid=pid, status_fd=status_r, pty_master=master, reap=self._forker is None)
         try:
             for msg in channel.receive(sync_r, _CREATE_TIMEOUT):
                 if msg["t"] == "trace":

@@ -205,6 +205,45 @@ def test_a_shim_configuration_names_only_modules_the_server_has_loaded(harness, 
 
 
 @pytest.mark.root
+def test_an_exec_helper_from_the_fork_server_reports_the_exit_code(harness) -> None:
+    """The helper is the server's child, so its exit status is not ours to read: the code
+    comes down the status pipe, including a signal's."""
+    from sandbox.runtime.runtime import ProcessIO
+
+    rt = harness.rt
+    rt.use_fork_server()
+    server = rt._forker.proc.pid
+    cid = harness.new_id()
+    null = os.open(os.devnull, os.O_RDWR)
+    r, w = os.pipe()
+    try:
+        rt.create(cid, harness.spec(["sleep", "30"]), harness.rootfs.parent, io=ProcessIO("fds", fds=(null, null, null)))
+        rt.start(cid)
+        done = rt.exec(cid, harness.spec(["sh", "-c", "echo in; exit 7"]).process, ProcessIO("fds", fds=(null, w, w)))
+        assert not done.reap and int(proc.read_status(done.pid)["PPid"]) == server
+        assert done.wait() == 7 and done.wait() == 7
+        killed = rt.exec(cid, harness.spec(["sh", "-c", "kill -9 $$"]).process, ProcessIO("fds", fds=(null, w, w)))
+        assert killed.wait() == 128 + signal.SIGKILL
+    finally:
+        os.close(w)
+        os.close(null)
+        rt.delete(cid, force=True)
+        rt.close()
+    assert os.read(r, 100) == b"in\n"
+    os.close(r)
+
+
+def test_an_exec_helper_that_ends_without_a_word_counts_as_killed() -> None:
+    """Killed itself (an OOM kill, ``docker rm -f``): only its parent, the server, learns
+    how, so the code is SIGKILL's."""
+    from sandbox.runtime.exec import ExecProcess
+
+    r, w = os.pipe()
+    os.close(w)
+    assert ExecProcess(pid=0, status_fd=r, reap=False).wait() == 128 + signal.SIGKILL
+
+
+@pytest.mark.root
 def test_a_server_that_died_is_replaced(harness) -> None:
     """Killed by hand or by the OOM killer: the next create starts a new server."""
     rt = harness.rt
