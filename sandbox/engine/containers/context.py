@@ -10,6 +10,7 @@ Forking one at a time, and closing the children's ends before letting go, preven
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 from collections.abc import Callable
@@ -41,6 +42,10 @@ class Engine:
     files: ContainerFiles = field(init=False)
     registry: Registry = field(default_factory=Registry)
     fork_lock: threading.Lock = field(default_factory=threading.Lock)
+    """Held around a runtime call that forks the engine itself, when the runtime has no
+    fork server: the child starts with every descriptor open at that moment, including the
+    ends another thread is making for its own container, and holds them until it closes
+    what it does not need. Take it through ``forking()``."""
     execs: ExecTable = field(init=False)
     volumes: VolumeService | None = None
     """Named and anonymous volumes; None: Binds, Mounts and Tmpfs are stored and ignored."""
@@ -54,6 +59,12 @@ class Engine:
 
         self.files = ContainerFiles(self.settings.root)
         self.execs = ExecTable()
+
+    def forking(self) -> contextlib.AbstractContextManager[object]:
+        """``fork_lock`` when the runtime forks the engine for a shim or an exec helper;
+        nothing when its fork server does (each child gets the descriptors it was given,
+        and no others), so creates and execs of different containers run side by side."""
+        return self.fork_lock if self.runtime.forks_caller else contextlib.nullcontext()
 
     def save(self, c: Container, durable: bool = False) -> None:
         self.files.save(c.rec, durable)

@@ -88,7 +88,7 @@ def start(eng: Engine, inst: ExecInstance, detach: bool = False, tty: bool | Non
             _check_running(c)
             proc = _process(eng, c, cfg, tty)
             session = ExecSession(id=inst.id, tty=tty, pid=0, instance=inst)
-            with eng.fork_lock:
+            with eng.forking():
                 if tty and not detach:
                     size = proc.console_size or (24, 80)
                     io = ProcessIO.pty(*size)

@@ -155,7 +155,7 @@ def prepare(eng: Engine, c: Container) -> None:
     io = ProcessIO.managed(c.rec.log_path, open_stdin=bool(cfg.get("OpenStdin")),
                            stdin_once=bool(cfg.get("StdinOnce")), tty=bool(cfg.get("Tty")),
                            size=(size[0], size[1]) if size[0] and size[1] else None)
-    with eng.fork_lock:
+    with eng.forking():
         eng.runtime.create(c.id, spec, eng.files.dir_of(c.id), io=io, detach=True)
     c.prepared = True
 

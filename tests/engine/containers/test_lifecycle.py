@@ -293,3 +293,17 @@ def test_an_exit_reads_the_runtime_state_once(h, monkeypatch) -> None:
     assert reads == [cid]
     with pytest.raises(Exception):  # noqa: B017 - whichever error the runtime has for it
         real(cid)  # and the runtime container is gone
+
+
+def test_the_fork_lock_is_taken_only_while_the_engine_forks_itself(h) -> None:
+    """Without a fork server a create or an exec forks the engine, one at a time; with
+    one, each child gets only the descriptors it was given, and nothing waits."""
+    eng = h.svc.eng
+    assert eng.forking() is eng.fork_lock
+    eng.runtime.use_fork_server()
+    try:
+        with eng.forking():
+            assert not eng.fork_lock.locked()
+    finally:
+        eng.runtime.close()
+    assert eng.forking() is eng.fork_lock
