@@ -242,7 +242,10 @@ class Runtime:
             cg.create()
             cg.apply(spec.linux.resources)
             if self._warmup is not None:
-                self._warmup.kick()  # the init's move into ``cg`` comes a few ms from now
+                # The init's move into ``cg`` comes a few ms from now. After the mkdirs, not
+                # before: the kick's move holds cgroup_mutex through its grace period, and
+                # a cgroup mkdir, in any hierarchy, waits for that mutex.
+                self._warmup.kick()
             plan = self._rootfs_plan(spec, sd, cgroup_name)
 
             sync_r, sync_w = os.pipe()
