@@ -80,6 +80,11 @@ class RunOptions:
     host_pid: bool = False
     """``--pid host``: no pid namespace of its own. The /proc the container mounts then shows
     every process of the host, since a proc mount lists the pid namespace of whoever mounts it."""
+    host_ipc: bool = False
+    """``--ipc host``: the host's System V IPC objects and POSIX message queues, and the host's
+    /dev/shm bound in place of a tmpfs of its own."""
+    host_uts: bool = False
+    """``--uts host``: the host's hostname and domain name; the container sets none."""
     cgroups_path: str | None = None
     passwd: str | None = None
     """The container's /etc/passwd text: needed only for user names."""
@@ -164,7 +169,7 @@ def _namespaces(opts: RunOptions) -> list[dict[str, str]]:
     for t in ("pid", "network", "ipc", "uts", "mount", "cgroup"):
         if t == "network" and opts.host_network:
             continue  # no namespace: the process stays in the host's, as dockerd's host mode
-        if t == "pid" and opts.host_pid:
+        if (t == "pid" and opts.host_pid) or (t == "ipc" and opts.host_ipc) or (t == "uts" and opts.host_uts):
             continue
         if t == "network" and opts.netns:
             out.append({"type": t, "path": opts.netns})
@@ -208,12 +213,18 @@ def build(image_config: dict[str, Any], opts: RunOptions, rootfs: Overlay | Path
     })
     if opts.tty and opts.console_size:
         cfg["process"]["consoleSize"] = {"height": opts.console_size[0], "width": opts.console_size[1]}
-    cfg["hostname"] = opts.hostname or None
+    # Without a uts namespace of its own, a hostname would be the host's to change.
+    cfg["hostname"] = None if opts.host_uts else opts.hostname or None
     cfg["root"] = {"path": str(rootfs) if isinstance(rootfs, Path) else "/", "readonly": opts.readonly_rootfs}
     for m in opts.mounts:
         cfg["mounts"].append({"destination": m.destination, "type": "bind", "source": m.source,
                               "options": ["rbind", "rprivate"] + (["ro"] if m.readonly else [])})
     cfg["mounts"] += [dict(m) for m in opts.extra_mounts]
+    if opts.host_ipc:
+        # POSIX shared memory lives in /dev/shm: sharing the host's IPC means sharing it too.
+        cfg["mounts"] = [m for m in cfg["mounts"] if m["destination"] != "/dev/shm"]
+        cfg["mounts"].append({"destination": "/dev/shm", "type": "bind", "source": "/dev/shm",
+                              "options": ["rbind", "rprivate"]})
     resources: dict[str, Any] = {}
     memory = {k: v for k, v in (("limit", opts.memory), ("swap", opts.memory_swap)) if v is not None}
     if memory:

@@ -63,3 +63,16 @@ def test_privileged_and_errors(tmp_path: Path) -> None:
         build({}, RunOptions(), tmp_path)
     with pytest.raises(UserUnknown):
         build({}, RunOptions(args=["true"], user="ghost", passwd=PASSWD), tmp_path)
+
+
+def test_host_ipc_and_uts_make_no_namespace_and_set_no_hostname(tmp_path: Path) -> None:
+    private = build({}, RunOptions(args=["true"], hostname="abc"), tmp_path)
+    kinds = {n.type for n in private.linux.namespaces}
+    assert {"ipc", "uts"} <= kinds and private.hostname == "abc"
+    assert [m.type for m in private.mounts if m.destination == "/dev/shm"] == ["tmpfs"]
+    shared = build({}, RunOptions(args=["true"], hostname="abc", host_ipc=True, host_uts=True), tmp_path)
+    kinds = {n.type for n in shared.linux.namespaces}
+    # A hostname without a uts namespace would rename the host.
+    assert not {"ipc", "uts"} & kinds and shared.hostname is None
+    shm = [m for m in shared.mounts if m.destination == "/dev/shm"]
+    assert [(m.type, m.source) for m in shm] == [("bind", "/dev/shm")]

@@ -3,6 +3,7 @@ layer and the engine's files, and record the container. Nothing runs yet."""
 
 from __future__ import annotations
 
+import socket
 from typing import TYPE_CHECKING, Any
 
 from sandbox.engine.containers import lifecycle, networking, translate
@@ -47,6 +48,9 @@ def create(eng: Engine, body: Any, name: str | None = None) -> dict[str, Any]:
     config, host_user, networking_config = check_create_body(body)
     host, warnings = translate.host_config(host_user, volumes=eng.volumes is not None,
                                            networks=eng.networks is not None)
+    if host.get("UTSMode") == "host" and config.get("Hostname"):
+        raise InvalidParameter("conflicting options: hostname and the UTS mode", "Hostname",
+                               "leave out --hostname: with --uts host the container has the host's")
     image = _image(eng, config.get("Image") or "")
     image_config = eng.store.image_config(image).to_dict().get("config") or {}
     networking_config = networking.check_create(eng, host, config, networking_config)
@@ -58,6 +62,8 @@ def create(eng: Engine, body: Any, name: str | None = None) -> dict[str, Any]:
     try:
         merged = translate.merge_config(config, image_config, cid)
         networking.adjust_config(eng, host, merged, bool(config.get("Hostname")))
+        if host.get("UTSMode") == "host":
+            merged["Hostname"] = socket.gethostname()  # what `hostname` says inside, too
         path, args = translate.command_of(merged)
         layout = eng.store.create_container_layer(cid, image)
         made_layer = True

@@ -166,9 +166,8 @@ def check_resources(r: dict[str, Any], current: dict[str, Any] | None = None) ->
         raise InvalidParameter("invalid CPU shares: it must not be negative", "HostConfig.CpuShares")
 
 
-def _not_yet(what: str, value: object, field: str) -> InvalidParameter:
-    return InvalidParameter(f"{what} {value!r} is not supported yet", field,
-                            "leave it out: this engine gives each container its own namespace")
+def _not_yet(what: str, value: object, field: str, hint: str) -> InvalidParameter:
+    return InvalidParameter(f"{what} {value!r} is not supported yet", field, hint)
 
 
 def network_mode(host: dict[str, Any], networks: bool) -> str:
@@ -233,11 +232,12 @@ def host_config(user: dict[str, Any], *, volumes: bool = False,
     host.update({k: copy.deepcopy(v) for k, v in user.items()})
     host["NetworkMode"] = network_mode(host, networks)
     host["PidMode"] = pid_mode(host)
-    for field_name, allowed in (("IpcMode", ("", "private", "shareable")),
-                                ("UTSMode", ("", "private")), ("UsernsMode", ("", "private")),
+    for field_name, allowed in (("IpcMode", ("", "private", "shareable", "host")),
+                                ("UTSMode", ("", "private", "host")), ("UsernsMode", ("", "private")),
                                 ("CgroupnsMode", ("", "private"))):
         if host.get(field_name) not in allowed:
-            raise _not_yet(field_name, host.get(field_name), f"HostConfig.{field_name}")
+            raise _not_yet(field_name, host.get(field_name), f"HostConfig.{field_name}",
+                           f"use one of: {', '.join(repr(a) for a in allowed if a)}, or leave it out")
     host["IpcMode"] = host.get("IpcMode") or "private"
     host["CgroupnsMode"] = host.get("CgroupnsMode") or "private"
     host["RestartPolicy"] = restart_policy(host)
@@ -295,7 +295,8 @@ def run_options(cfg: dict[str, Any], host: dict[str, Any], files: dict[str, str]
         cap_add=list(host.get("CapAdd") or []), cap_drop=list(host.get("CapDrop") or []),
         privileged=bool(host.get("Privileged")), mounts=mounts, cgroups_path=cgroups_path,
         passwd=passwd, group=group, extra_mounts=list(extra_mounts or []), netns=netns,
-        host_network=host_network, pidns=pidns, host_pid=host.get("PidMode") == "host")
+        host_network=host_network, pidns=pidns, host_pid=host.get("PidMode") == "host",
+        host_ipc=host.get("IpcMode") == "host", host_uts=host.get("UTSMode") == "host")
 
 
 def spec_image_config(cfg: dict[str, Any]) -> dict[str, Any]:

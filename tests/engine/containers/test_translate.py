@@ -56,6 +56,9 @@ def test_host_config_defaults_and_warnings() -> None:
     ({"NetworkMode": "container:web"}, 'network mode "container:web" is not supported yet'),
     ({"PidMode": "hostish"}, "invalid --pid: hostish"),
     ({"PidMode": "container:"}, "invalid --pid: container:"),
+    ({"IpcMode": "container:web"}, "IpcMode 'container:web' is not supported yet"),
+    ({"UTSMode": "container:web"}, "UTSMode 'container:web' is not supported yet"),
+    ({"UsernsMode": "host"}, "UsernsMode 'host' is not supported yet"),
     ({"LogConfig": {"Type": "syslog"}}, "only json-file"),
 ])
 def test_impossible_host_configs(host: dict, message: str) -> None:
@@ -88,3 +91,13 @@ def test_pid_host_reaches_the_run_options() -> None:
     private, _ = translate.host_config({})
     joined = translate.run_options({"Cmd": ["true"]}, private, files, None, None, pidns="/proc/7/ns/pid")
     assert not joined.host_pid and joined.pidns == "/proc/7/ns/pid"
+
+
+@pytest.mark.parametrize(("mode", "ipc", "uts"), [({}, False, False), ({"IpcMode": "host"}, True, False),
+                                                ({"UTSMode": "host"}, False, True),
+                                                ({"IpcMode": "shareable", "UTSMode": "private"}, False, False)])
+def test_host_ipc_and_uts_reach_the_run_options(mode: dict, ipc: bool, uts: bool) -> None:
+    files = {"hostname": "/h", "hosts": "/hs", "resolv.conf": "/r"}
+    host, _ = translate.host_config(mode)
+    opts = translate.run_options({"Cmd": ["true"]}, host, files, None, None)
+    assert (opts.host_ipc, opts.host_uts) == (ipc, uts)
