@@ -513,8 +513,12 @@ class Store:
         cdir = self._containers.dir_of(container_id)
         if record.layout.kind == "overlay" and record.layout.path and is_mountpoint(record.layout.path):
             unmount(record.layout.path, self._sys())
+        # Outside the store's lock: the trees are this container's alone (its record still
+        # stands, so nothing makes a layer under its id meanwhile), and another container's
+        # create must not wait behind their removal. A crash halfway leaves the record, and
+        # the next removal finishes the job.
+        self._remove_driver_dirs(cdir)
         with self.lock:
-            self._remove_driver_dirs(cdir)
             self._containers.remove_record(container_id)
             try:
                 cdir.rmdir()  # only if the engine keeps nothing else there

@@ -217,6 +217,27 @@ def test_two_containers_do_not_share_writes(store: Store, tar) -> None:
     assert store.resolve_path(image, "only-c1") is None
 
 
+def test_a_layers_trees_are_removed_without_the_stores_lock(store: Store, tar, monkeypatch) -> None:
+    """Another container's create takes the lock: it must not wait behind a removal's rm -r."""
+    from sandbox.storage import store as store_module
+
+    image = store.image(base_image(store, tar))
+    store.create_container_layer("c1", image)
+    held: list[int] = []
+    remove_tree = store_module.remove_tree
+
+    def remove_and_note(path: Path) -> None:
+        held.append(store.lock._depth)
+        remove_tree(path)
+
+    monkeypatch.setattr(store_module, "remove_tree", remove_and_note)
+    store.remove_container_layer("c1")
+    assert held and set(held) == {0}
+    assert not (store.root / "containers" / "c1").exists()
+    with pytest.raises(ContainerLayerUnknown):
+        store.container_layer("c1")
+
+
 def test_removal_and_in_use_refusal(store: Store, tar) -> None:
     image = store.image(base_image(store, tar))
     bottom, top = image.layers
