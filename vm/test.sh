@@ -47,11 +47,27 @@ main() {
   local work
   work="$(mktemp -d "$OUT/run-XXXXXX")"
   qemu-img create -q -f qcow2 -b "$image/disk.qcow2" -F qcow2 "$work/overlay.qcow2"
-  vm_boot_wait "$work" "$work/overlay.qcow2" "$image/vmlinuz" "$image/initrd.img"
-  t_booted=$SECONDS
-  log "guest is up after $((t_booted - t_built))s; copying the tests"
   read -r -a files <<< "$FILES"
-  vm_push "${files[@]}"
+  local try
+  for ((try = 1; ; try++)); do
+    vm_boot_wait "$work" "$work/overlay.qcow2" "$image/vmlinuz" "$image/initrd.img"
+    t_booted=$SECONDS
+    log "guest is up after $((t_booted - t_built))s; copying the tests"
+    vm_push "${files[@]}" && break
+    # The emulated guest's hang (see vm_boot_wait) also comes just after a boot: CI saw
+    # both vCPUs in a soft lockup while the tests were being copied. Only that, and only
+    # before any test ran, earns another boot; any other failure ends the run.
+    if [ "$try" -ge "$VM_BOOT_TRIES" ] || ! grep -q "soft lockup" "$VM_WORK/console.log"; then
+      die "could not copy the tests to the guest (its console: $VM_WORK/console.log)"
+    fi
+    log "the guest hung (a soft lockup) before the tests began; booting a fresh copy"
+    mv "$VM_WORK/console.log" "$VM_WORK/console-stuck-push-$try.log"
+    vm_kill
+    # A fresh overlay: the first boot's changes (its ssh key among them) would not be
+    # made again on the same disk, and the new boot could not be reached.
+    rm -f "$work/overlay.qcow2"
+    qemu-img create -q -f qcow2 -b "$image/disk.qcow2" -F qcow2 "$work/overlay.qcow2"
+  done
   read -r -a selection <<< "$SELECTION"
   log "running: pytest -m '$MARK' ${selection[*]}; lessons: ${LESSONS:-none}"
   # In the background, and waited for: bash runs a trap only once its foreground command
