@@ -19,19 +19,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, NoReturn
 
 from sandbox.errors import SandboxError
-from sandbox.linux.syscalls import (
-    CLONE_NEWCGROUP,
-    CLONE_NEWIPC,
-    CLONE_NEWNET,
-    CLONE_NEWNS,
-    CLONE_NEWPID,
-    CLONE_NEWUTS,
-    LinuxSyscalls,
-)
+from sandbox.linux.syscalls import LinuxSyscalls
 from sandbox.linux.trace import Tracer
 from sandbox.runtime import channel
 from sandbox.runtime.fds import close_fds_except, wait_readable
 from sandbox.runtime.init import _lookup
+from sandbox.runtime.namespaces import FLAGS, PROC_NAMES
 from sandbox.runtime.security import finalize_process
 
 if TYPE_CHECKING:
@@ -40,10 +33,8 @@ if TYPE_CHECKING:
 
 # setns order: the pid namespace only applies to children, so any time; the mount namespace
 # last, because entering it replaces our root and /proc paths of the host stop resolving.
-JOIN_ORDER: tuple[tuple[str, str, int], ...] = (
-    ("cgroup", "cgroup", CLONE_NEWCGROUP), ("ipc", "ipc", CLONE_NEWIPC), ("uts", "uts", CLONE_NEWUTS),
-    ("network", "net", CLONE_NEWNET), ("pid", "pid", CLONE_NEWPID), ("mount", "mnt", CLONE_NEWNS),
-)
+JOIN_ORDER: tuple[tuple[str, str, int], ...] = tuple(
+    (kind, PROC_NAMES[kind], FLAGS[kind]) for kind in ("cgroup", "ipc", "uts", "network", "pid", "mount"))
 
 
 @dataclass(repr=False, eq=False)

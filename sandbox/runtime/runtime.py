@@ -680,7 +680,7 @@ class Runtime:
         finally:
             for fd in to_close:
                 os.close(fd)
-        handle = rexec.ExecProcess(pid=pid, status_fd=status_r, pty_master=master, reap=self._forker is None)
+        handle = rexec.ExecProcess(pid=pid, status_fd=status_r, pty_master=master, reap=self.forks_caller)
         try:
             for msg in channel.receive(sync_r, _CREATE_TIMEOUT):
                 if msg["t"] == "trace":

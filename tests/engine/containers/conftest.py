@@ -35,6 +35,16 @@ def eventually(check: Callable[[], Any], timeout: float = 10.0, what: str = "con
         time.sleep(0.02)
 
 
+def namespace(pid: int, kind: str) -> str:
+    """The inode link of a process's namespace of ``kind`` (``pid``, ``uts``, ``ipc`` …)."""
+    return os.readlink(f"/proc/{pid}/ns/{kind}")
+
+
+def logged_output(h: Harness, cid: str) -> str:
+    """Everything a container wrote, from its log."""
+    return "".join(chunk.decode() for _, chunk, _ in h.svc.logs(cid))
+
+
 @dataclass
 class Harness:
     settings: Settings

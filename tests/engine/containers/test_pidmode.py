@@ -8,19 +8,11 @@ import pytest
 
 from sandbox.errors import InvalidParameter, NoSuchContainer
 
-from .conftest import Harness, eventually
+from .conftest import Harness, eventually, logged_output, namespace
 
 pytestmark = pytest.mark.root
 
 SLEEP = ["sleep", "300"]
-
-
-def _ns(pid: int, kind: str) -> str:
-    return os.readlink(f"/proc/{pid}/ns/{kind}")
-
-
-def _output(h: Harness, cid: str) -> str:
-    return "".join(chunk.decode() for _, chunk, _ in h.svc.logs(cid))
 
 
 def test_pid_host_shares_the_hosts_pid_namespace_and_proc(h: Harness, unique: str) -> None:
@@ -28,31 +20,32 @@ def test_pid_host_shares_the_hosts_pid_namespace_and_proc(h: Harness, unique: st
     info = h.svc.inspect(cid)
     pid = info["State"]["Pid"]
     assert info["HostConfig"]["PidMode"] == "host"
-    assert _ns(pid, "pid") == _ns(os.getpid(), "pid")
-    assert _ns(pid, "mnt") != _ns(os.getpid(), "mnt") and _ns(pid, "uts") != _ns(os.getpid(), "uts")
+    assert namespace(pid, "pid") == namespace(os.getpid(), "pid")
+    assert namespace(pid, "mnt") != namespace(os.getpid(), "mnt")
+    assert namespace(pid, "uts") != namespace(os.getpid(), "uts")
     # The container's own /proc lists the host's processes: this test's among them.
     reader = h.run(["sh", "-c", f"test -d /proc/{os.getpid()} && echo seen"], f"{unique}-hp2",
                    HostConfig={"PidMode": "host"})
     assert h.svc.wait(reader, timeout=15)["StatusCode"] == 0
-    assert _output(h, reader) == "seen\n"
+    assert logged_output(h, reader) == "seen\n"
 
 
 def test_a_private_pid_namespace_does_not_see_the_host(h: Harness, unique: str) -> None:
     reader = h.run(["sh", "-c", f"test -d /proc/{os.getpid()} && echo seen || echo hidden"], f"{unique}-pp")
     assert h.svc.wait(reader, timeout=15)["StatusCode"] == 0
-    assert _output(h, reader) == "hidden\n"
+    assert logged_output(h, reader) == "hidden\n"
 
 
 def test_pid_container_joins_the_other_containers_namespace(h: Harness, unique: str) -> None:
     first = h.run(SLEEP, f"{unique}-a")
     second = h.run(SLEEP, f"{unique}-b", HostConfig={"PidMode": f"container:{unique}-a"})
     pid_a, pid_b = (h.svc.inspect(c)["State"]["Pid"] for c in (first, second))
-    assert _ns(pid_a, "pid") == _ns(pid_b, "pid") != _ns(os.getpid(), "pid")
-    assert _ns(pid_a, "mnt") != _ns(pid_b, "mnt")
+    assert namespace(pid_a, "pid") == namespace(pid_b, "pid") != namespace(os.getpid(), "pid")
+    assert namespace(pid_a, "mnt") != namespace(pid_b, "mnt")
     # Seen from the joined namespace, the first container's sleep is its pid 1.
     lister = h.run(["cat", "/proc/1/cmdline"], f"{unique}-c", HostConfig={"PidMode": f"container:{first}"})
     assert h.svc.wait(lister, timeout=15)["StatusCode"] == 0
-    assert eventually(lambda: _output(h, lister), what="output").startswith("sleep")
+    assert eventually(lambda: logged_output(h, lister), what="output").startswith("sleep")
 
 
 def test_pid_container_refusals(h: Harness, unique: str) -> None:
